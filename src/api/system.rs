@@ -1,0 +1,122 @@
+//! The `system` group: health (`/system/ping`), the client configuration and licence the
+//! official clients read at start, and client log messages.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::resource;
+use crate::app::system::{self as system_app, ClientLogLevel};
+use crate::config::client_config;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/system/ping").route(web::get().to(ping)))
+        .service(resource("/config/client").route(web::get().to(get_client_config)))
+        .service(resource("/license/client").route(web::get().to(get_client_license)))
+        .service(resource("/logs").route(web::post().to(post_log)));
+}
+
+#[derive(Debug, Deserialize)]
+struct PingQuery {
+    #[serde(default)]
+    get_server_status: bool,
+    #[serde(default)]
+    use_rest_semantics: bool,
+}
+
+/// `GET /api/v4/system/ping`: `{"status":"OK",...}`; with `get_server_status=true` also
+/// the database and file store status, and 500 when either is down (unless
+/// `use_rest_semantics=true`).
+async fn ping(
+    state: web::Data<AppState>,
+    query: web::Query<PingQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut body = Map::new();
+    body.insert("ActiveSearchBackend".into(), json!("database"));
+    for key in [
+        "AndroidLatestVersion",
+        "AndroidMinVersion",
+        "IosLatestVersion",
+        "IosMinVersion",
+    ] {
+        body.insert(key.into(), json!(""));
+    }
+    let mut healthy = true;
+    if query.get_server_status {
+        let health = system_app::check_health(state.store.as_ref(), &state.files).await;
+        let word = |ok: bool| if ok { "OK" } else { "UNHEALTHY" };
+        body.insert("database_status".into(), json!(word(health.database)));
+        body.insert("filestore_status".into(), json!(word(health.filestore)));
+        healthy = health.healthy();
+    }
+    body.insert(
+        "status".into(),
+        json!(if healthy { "OK" } else { "UNHEALTHY" }),
+    );
+    let mut response = if healthy || query.use_rest_semantics {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::InternalServerError()
+    };
+    Ok(response.json(Value::Object(body)))
+}
+
+#[derive(Debug, Deserialize)]
+struct FormatQuery {
+    #[serde(default)]
+    format: String,
+}
+
+fn require_old_format(query: &FormatQuery) -> Result<(), AppError> {
+    match query.format.as_str() {
+        "old" => Ok(()),
+        "" => Err(AppError::NotImplemented {
+            id: "api.config.client.old_format.app_error",
+            message: "New format for the client configuration is not supported yet. Please specify format=old in the query string.".into(),
+        }),
+        _ => Err(AppError::InvalidParam { name: "format" }),
+    }
+}
+
+/// `GET /api/v4/config/client?format=old`: the flat string map clients read at start.
+async fn get_client_config(
+    state: web::Data<AppState>,
+    query: web::Query<FormatQuery>,
+) -> Result<HttpResponse, AppError> {
+    require_old_format(&query)?;
+    // Sessions arrive with accounts; until then every caller gets the anonymous subset.
+    let signed_in = false;
+    Ok(HttpResponse::Ok().json(client_config(
+        &state.config,
+        &state.diagnostic_id,
+        signed_in,
+    )))
+}
+
+/// `GET /api/v4/license/client?format=old`: Hearth needs no licence; every feature is on.
+async fn get_client_license(query: web::Query<FormatQuery>) -> Result<HttpResponse, AppError> {
+    require_old_format(&query)?;
+    Ok(HttpResponse::Ok().json(json!({ "IsLicensed": "false" })))
+}
+
+#[derive(Debug, Deserialize)]
+struct LogBody {
+    level: String,
+    message: String,
+}
+
+/// `POST /api/v4/logs`: a client's message for the server log.
+async fn post_log(
+    state: web::Data<AppState>,
+    body: web::Json<LogBody>,
+) -> Result<HttpResponse, AppError> {
+    let level = ClientLogLevel::parse(&body.level).ok_or_else(|| AppError::InvalidBody {
+        name: "level",
+        detail: format!("{:?} is not ERROR or DEBUG", body.level),
+    })?;
+    let developer = state.config.service_settings.enable_developer;
+    system_app::client_log(developer, false, level, &body.message)?;
+    Ok(HttpResponse::Ok().json(json!({ "level": body.level, "message": body.message })))
+}

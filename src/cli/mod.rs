@@ -1,0 +1,204 @@
+//! The command line: `hearth serve`, `hearth version`, `hearth config …`, `hearth db …`.
+//! Parses arguments, loads configuration, and hands off; the work lives elsewhere.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config, Loaded};
+use crate::store::Store;
+use crate::{logging, server, version};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hearth",
+    version,
+    about = "Hearth: a self-hosted team chat server that speaks Mattermost's API",
+    long_about = "Hearth: a self-hosted team chat server in one binary. It speaks Mattermost's REST API v4, \
+WebSocket protocol and bulk-import format, so the official Mattermost apps work with it.\n\n\
+Everything a site needs lives in one data folder (--data): config.json, the database, \
+uploaded files and the search index. Start with `hearth serve`.",
+    after_help = "Configuration keys can be overridden with environment variables: \
+HEARTH_<SECTION>_<KEY>=value (e.g. HEARTH_SERVICESETTINGS_LISTENADDRESS=:9000); the MM_ \
+spelling Mattermost uses works too."
+)]
+pub struct Cli {
+    /// The data folder: config, database, files, index
+    #[arg(
+        long,
+        global = true,
+        env = "HEARTH_DATA",
+        default_value = "./data",
+        value_name = "DIR"
+    )]
+    pub data: PathBuf,
+
+    /// The configuration file [default: DIR/config.json]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the server (writes a default config.json on first start)
+    Serve(ServeArgs),
+    /// Print the versions of Hearth, the Mattermost API it speaks, and its database schema
+    Version,
+    /// Show, check or change the configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Database maintenance
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen on this address instead of ServiceSettings.ListenAddress (e.g. 127.0.0.1:8065)
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (defaults, file and environment) as JSON, secrets hidden
+    Show,
+    /// Check the configuration and say which key is wrong, if any (exit status 1)
+    Validate,
+    /// Set one key in the configuration file, e.g. `config set TeamSettings.SiteName "Our chat"`
+    Set {
+        /// The key, as Section.Key (any case)
+        key: String,
+        /// The new value: text, a number, true/false, or a comma-separated list
+        value: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the database or bring its schema up to date, then exit
+    Migrate,
+}
+
+impl Cli {
+    fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| self.data.join("config.json"))
+    }
+}
+
+/// Runs the parsed command line and returns the process exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    match dispatch(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hearth: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> anyhow::Result<()> {
+    let path = cli.config_path();
+    match &cli.command {
+        Command::Serve(args) => {
+            let mut loaded = load(&path, true)?;
+            if let Some(listen) = &args.listen {
+                loaded.config.service_settings.listen_address = listen.clone();
+                loaded.config.validate()?;
+            }
+            logging::init(&loaded.config.log_settings);
+            report(&loaded, &path);
+            let data = cli.data.clone();
+            actix_web::rt::System::new().block_on(server::serve(loaded.config, &data))
+        }
+        Command::Version => {
+            println!("hearth {}", version::HEARTH_VERSION);
+            println!("Mattermost API {}", version::MATTERMOST_VERSION);
+            println!(
+                "database schema {} (SQLite {})",
+                crate::store::sqlite::latest_version(),
+                rusqlite_version()
+            );
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Show) => {
+            let loaded = load(&path, false)?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&loaded.config.redacted_json())?
+            );
+            for (key, var) in &loaded.env_overrides {
+                eprintln!("note: {key} is set by environment variable {var}");
+            }
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Validate) => {
+            let loaded = load(&path, false)?;
+            for warning in &loaded.warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!("{}: configuration is valid", path.display());
+            Ok(())
+        }
+        Command::Config(ConfigCommand::Set { key, value }) => {
+            let key = config::set_key(&path, key, value)
+                .map_err(|e| anyhow::anyhow!("not changed: {e}"))?;
+            println!(
+                "{key} set in {}; restart Hearth for it to take effect",
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Db(DbCommand::Migrate) => {
+            let loaded = load(&path, false)?;
+            logging::init(&loaded.config.log_settings);
+            migrate(&loaded.config, &cli.data)
+        }
+    }
+}
+
+fn load(path: &Path, create: bool) -> anyhow::Result<Loaded> {
+    config::load(path, std::env::vars(), create)
+        .map_err(|e| anyhow::anyhow!("invalid configuration in {}: {e}", path.display()))
+}
+
+fn report(loaded: &Loaded, path: &Path) {
+    if loaded.created {
+        tracing::info!(path = %path.display(), "wrote a default configuration file");
+    }
+    for (key, var) in &loaded.env_overrides {
+        tracing::info!(%key, variable = %var, "configuration set from the environment");
+    }
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+}
+
+fn migrate(config: &Config, data: &Path) -> anyhow::Result<()> {
+    let store = server::open_store(config, data)?;
+    let status = store.schema_status();
+    if status.applied.is_empty() {
+        println!(
+            "database schema is up to date at version {}",
+            status.version
+        );
+    } else {
+        println!(
+            "database schema migrated from version {} to {}: applied {}",
+            status.previous_version,
+            status.version,
+            status.applied.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn rusqlite_version() -> &'static str {
+    crate::store::sqlite::sqlite_library_version()
+}

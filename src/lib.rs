@@ -1,0 +1,16 @@
+//! Hearth: a self-hosted team chat server that speaks Mattermost's API.
+//! See ARCHITECTURE.md for the map of these modules and the rules between them.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod files;
+pub mod logging;
+pub mod model;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod version;
+pub mod webui;

@@ -1,0 +1,113 @@
+//! `hearth serve`: open the store, build the state, bind, serve until SIGINT/SIGTERM, then
+//! stop accepting connections and let in-flight requests finish.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::files::LocalFileStore;
+use crate::state::AppState;
+use crate::store::Store;
+use crate::store::sqlite::{SqliteOptions, SqliteStore};
+use crate::{api, app, version, webui};
+
+/// How long in-flight requests may take to finish once shutdown begins.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Opens the database named by `config`, applying migrations.
+pub fn open_store(config: &Config, data_dir: &Path) -> anyhow::Result<SqliteStore> {
+    let path = config.database_path(data_dir);
+    SqliteStore::open(&SqliteOptions {
+        path: path.clone(),
+        readers: config.sql_settings.max_open_conns,
+        busy_timeout: Duration::from_secs(config.sql_settings.query_timeout),
+    })
+    .with_context(|| format!("cannot use {}", SqliteStore::describe(&path)))
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
+    let listen = config.listen_address()?;
+    let store_config = config.clone();
+    let store_dir = data_dir.to_owned();
+    let store = tokio::task::spawn_blocking(move || open_store(&store_config, &store_dir))
+        .await
+        .context("database start-up was interrupted")??;
+    let status = store.schema_status().clone();
+    tracing::info!(
+        engine = %store.engine_version(),
+        schema_version = status.version,
+        applied = status.applied.len(),
+        path = %config.database_path(data_dir).display(),
+        "database ready"
+    );
+    let store: Arc<dyn Store> = Arc::new(store);
+
+    let files_dir = config.files_dir(data_dir);
+    let files = LocalFileStore::open(&files_dir)
+        .with_context(|| format!("cannot use the file folder {}", files_dir.display()))?;
+    let diagnostic_id = app::system::ensure_installation(store.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot record the installation id: {e:?}"))?;
+
+    let state = AppState {
+        version_id: version::version_id(&config.hash()).into(),
+        config: Arc::new(config),
+        store,
+        files: Arc::new(files),
+        diagnostic_id: diagnostic_id.into(),
+    };
+    let settings = state.config.service_settings.clone();
+    let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);
+    let app_state = web::Data::new(state.clone());
+
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(app_state.clone())
+            .app_data(json_limits.clone())
+            .app_data(payload_limits.clone())
+            .app_data(api::query_errors())
+            .app_data(api::path_errors())
+            .wrap(Compress::default())
+            .wrap(from_fn(api::request_context))
+            .configure(api::configure)
+            .default_service(web::to(webui::serve))
+    })
+    .client_request_timeout(Duration::from_secs(settings.read_timeout))
+    .keep_alive(Duration::from_secs(settings.idle_timeout))
+    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+    .bind((listen.host.as_str(), listen.port))
+    .with_context(|| format!("cannot listen on {}", settings.listen_address))?;
+
+    let url = public_url(&settings.site_url, &server.addrs());
+    let running = server.run();
+    tracing::info!(%url, version = version::HEARTH_VERSION, "Hearth is ready");
+    // The one line meant for people (and the test harness) on standard output.
+    println!(
+        "Hearth {} is running at {url} (press Ctrl+C to stop)",
+        version::HEARTH_VERSION
+    );
+
+    running.await.context("the HTTP server failed")?;
+    tracing::info!("Hearth stopped: in-flight requests finished");
+    Ok(())
+}
+
+/// The address to open: `SiteURL` when set, otherwise the bound address, with
+/// "every interface" shown as `localhost`.
+fn public_url(site_url: &str, addrs: &[std::net::SocketAddr]) -> String {
+    if !site_url.is_empty() {
+        return site_url.to_string();
+    }
+    match addrs.first() {
+        Some(addr) if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+        Some(std::net::SocketAddr::V6(addr)) => format!("http://[{}]:{}", addr.ip(), addr.port()),
+        Some(addr) => format!("http://{addr}"),
+        None => "http://localhost:8065".into(),
+    }
+}

@@ -1,0 +1,19 @@
+//! The state every request handler shares. Built once in `server`, cloned cheaply
+//! (everything inside is behind `Arc`).
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::files::LocalFileStore;
+use crate::store::Store;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub files: Arc<LocalFileStore>,
+    /// This installation's id (Mattermost's `DiagnosticId`), stable across restarts.
+    pub diagnostic_id: Arc<str>,
+    /// The `X-Version-Id` header value, computed once from the configuration.
+    pub version_id: Arc<str>,
+}
