@@ -14,7 +14,7 @@ pub fn init(settings: &LogSettings) {
     }
     let level = settings.console_level.to_ascii_lowercase();
     // Our own lines at the configured level; the libraries' chatter only when it matters.
-    let filter = EnvFilter::new(format!("warn,hearth={level},actix_server=warn"));
+    let filter = EnvFilter::new(format!("warn,hearth={level},actix_server=info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -1,0 +1,14 @@
+//! Integration tests: one binary, each module a set of user stories told through the
+//! running server (or, for the store, through its public trait).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod change_feed;
+mod configuration;
+mod database;
+mod errors;
+mod shutdown;
+mod system;
+mod web_client;

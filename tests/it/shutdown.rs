@@ -1,0 +1,49 @@
+//! SIGTERM stops the server gracefully: a request already in flight is answered, then the
+//! process exits successfully and stops listening.
+
+use std::io::Write;
+use std::net::TcpStream;
+use std::time::Duration;
+
+use crate::support::{Server, data_dir, raw_response, signal};
+
+#[tokio::test]
+async fn sigterm_lets_in_flight_requests_finish() {
+    let data = data_dir();
+    let server = Server::start(
+        data.path(),
+        &[("HEARTH_SERVICESETTINGS_ENABLEDEVELOPER", "true")],
+    );
+    let addr = server.addr();
+
+    // Start a request and send only half of its body.
+    let body = r#"{"level":"DEBUG","message":"finishing after SIGTERM"}"#;
+    let (first, second) = body.split_at(20);
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /api/v4/logs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+
+    signal(server.pid(), "TERM");
+    // Long enough that a server which did not wait would be gone by now.
+    std::thread::sleep(Duration::from_secs(2));
+    // New connections are no longer accepted...
+    assert!(
+        TcpStream::connect(&addr).is_err(),
+        "still accepting after SIGTERM"
+    );
+
+    // ...but the request in flight completes.
+    stream.write_all(second.as_bytes()).unwrap();
+    let response = raw_response(&mut stream);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let (status, logs) = server.wait_exit();
+    assert!(status.success(), "exit status {status:?}\n{logs}");
+    assert!(logs.contains("Hearth stopped"), "{logs}");
+}

@@ -1,0 +1,267 @@
+//! Test support: start the real `hearth` binary on an ephemeral port with a temporary data
+//! folder, talk HTTP to it, stop it politely (SIGTERM) or not (SIGKILL).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// How long a server may take to say it is ready.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// `hearth` with an environment free of the caller's `HEARTH_*`/`MM_*` settings.
+pub fn hearth(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("HEARTH_") || key.starts_with("MM_") {
+            command.env_remove(key);
+        }
+    }
+    command.arg("--data").arg(data);
+    command
+}
+
+/// Runs a `hearth` command to completion: (success, stdout, stderr).
+pub fn run(data: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = hearth(data).args(args).output().expect("run hearth");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A temporary data folder, removed when dropped.
+pub fn data_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("hearth-test-")
+        .tempdir()
+        .expect("temp dir")
+}
+
+/// A running server.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    output: Arc<Mutex<String>>,
+    http: reqwest::Client,
+}
+
+/// What a server that failed to start said.
+#[derive(Debug)]
+pub struct StartFailure {
+    pub status: Option<ExitStatus>,
+    pub output: String,
+}
+
+impl Server {
+    /// Starts a server on `data` with extra environment `env`; panics if it does not start.
+    pub fn start(data: &Path, env: &[(&str, &str)]) -> Server {
+        match Server::try_start(data, env) {
+            Ok(server) => server,
+            Err(failure) => panic!("server did not start: {failure:?}"),
+        }
+    }
+
+    /// Starts a server, or returns what it printed before exiting.
+    pub fn try_start(data: &Path, env: &[(&str, &str)]) -> Result<Server, StartFailure> {
+        let mut command = hearth(data);
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spawn hearth");
+        let output = Arc::new(Mutex::new(String::new()));
+        let (ready_tx, ready_rx) = mpsc::channel();
+
+        // Both pipes are drained for the server's whole life, so it never blocks on a
+        // full pipe; stdout is also scanned for the ready line.
+        let stdout = child.stdout.take().expect("stdout");
+        let out = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line
+                    .split(" is running at ")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                {
+                    let _ = ready_tx.send(url.to_string());
+                }
+                push_line(&out, &line);
+            }
+        });
+        let stderr = child.stderr.take().expect("stderr");
+        let err = output.clone();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stderr);
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                push_line(&err, line.trim_end());
+                line.clear();
+            }
+        });
+
+        let deadline = std::time::Instant::now() + START_TIMEOUT;
+        loop {
+            match ready_rx.recv_timeout(Duration::from_millis(50)) {
+                Ok(url) => {
+                    return Ok(Server {
+                        child,
+                        url,
+                        output,
+                        http: reqwest::Client::new(),
+                    });
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Ok(Some(status)) = child.try_wait() {
+                        // Give the drain threads a moment to collect the last words.
+                        std::thread::sleep(Duration::from_millis(100));
+                        let output = output.lock().expect("lock").clone();
+                        return Err(StartFailure {
+                            status: Some(status),
+                            output,
+                        });
+                    }
+                    if std::time::Instant::now() > deadline {
+                        let _ = child.kill();
+                        let output = output.lock().expect("lock").clone();
+                        return Err(StartFailure {
+                            status: None,
+                            output,
+                        });
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = child.wait().ok();
+                    std::thread::sleep(Duration::from_millis(100));
+                    let output = output.lock().expect("lock").clone();
+                    return Err(StartFailure { status, output });
+                }
+            }
+        }
+    }
+
+    /// Everything the server printed so far (stdout and stderr, interleaved by line).
+    pub fn logs(&self) -> String {
+        self.output.lock().expect("lock").clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port` of the server.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_string()
+    }
+
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(format!("{}{path}", self.url))
+    }
+
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(format!("{}{path}", self.url))
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.url))
+    }
+
+    /// GET `path` and return its status and JSON body.
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        json(self.get(path).send().await.expect("request")).await
+    }
+
+    /// Kills the process outright, as a power cut or OOM killer would.
+    pub fn kill9(mut self) {
+        signal(self.child.id(), "KILL");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn push_line(buffer: &Mutex<String>, line: &str) {
+    if let Ok(mut buffer) = buffer.lock() {
+        buffer.push_str(line);
+        buffer.push('\n');
+    }
+}
+
+/// Sends a signal with kill(1): the crate forbids `unsafe`, so no libc call.
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{name} {pid} failed");
+}
+
+/// A response's status and JSON body (Null when the body is not JSON).
+pub async fn json(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.text().await.expect("body");
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// Checks `body` is a Mattermost error with this status and id, and returns it.
+#[track_caller]
+pub fn assert_error(status: u16, body: &Value, expected_status: u16, expected_id: &str) {
+    assert_eq!(status, expected_status, "unexpected status; body: {body}");
+    assert_eq!(body["id"], expected_id, "unexpected error id; body: {body}");
+    assert_eq!(body["status_code"], expected_status, "body: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error without a message: {body}"
+    );
+    assert!(body.get("detailed_error").is_some(), "body: {body}");
+    let request_id = body["request_id"].as_str().unwrap_or_default();
+    assert_eq!(request_id.len(), 26, "error without a request id: {body}");
+}
+
+/// Reads the data folder's `config.json`.
+pub fn read_config(data: &Path) -> Value {
+    let text = std::fs::read_to_string(data.join("config.json")).expect("config.json");
+    serde_json::from_str(&text).expect("config.json is JSON")
+}
+
+/// Writes `config.json` in the data folder.
+pub fn write_config(data: &Path, config: &Value) {
+    std::fs::write(data.join("config.json"), config.to_string()).expect("write config");
+}
+
+/// Raw HTTP/1.1 over TCP, for what reqwest hides (slow bodies, exact bytes).
+pub fn raw_response(stream: &mut std::net::TcpStream) -> String {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut buffer = Vec::new();
+    let _ = stream.read_to_end(&mut buffer);
+    String::from_utf8_lossy(&buffer).into_owned()
+}
+
+/// The database file of a data folder.
+pub fn database(data: &Path) -> PathBuf {
+    data.join("hearth.db")
+}
+
+impl Server {
+    /// Waits for a process that has already been signalled to exit.
+    pub fn wait_exit(mut self) -> (ExitStatus, String) {
+        let status = self.child.wait().expect("wait");
+        std::thread::sleep(Duration::from_millis(100));
+        (status, self.logs())
+    }
+}
