@@ -177,6 +177,21 @@ mod tests {
     }
 
     #[test]
+    fn every_key_is_documented() {
+        let reference = include_str!("../../docs/configuration.md");
+        let defaults = serde_json::to_value(Config::default()).unwrap();
+        for (section, keys) in defaults.as_object().unwrap() {
+            assert!(reference.contains(&format!("## {section}")), "{section} undocumented");
+            for key in keys.as_object().unwrap().keys() {
+                assert!(
+                    reference.contains(&format!("| `{key}` |")),
+                    "{section}.{key} is missing from docs/configuration.md"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn secrets_are_redacted_when_shown() {
         let mut config = Config::default();
         config.email_settings.smtp_password = "s3cret".into();

@@ -26,7 +26,7 @@ pub struct Config {
 #[serde(default, rename_all = "PascalCase")]
 pub struct ServiceSettings {
     /// The address users type to reach the server, e.g. `https://chat.example.com`.
-    /// Used in links (e-mail, permalinks). Empty: derived from each request.
+    /// Used in links (e-mail, permalinks) and printed at start. Empty: the address each request came to.
     #[serde(rename = "SiteURL")]
     pub site_url: String,
     /// Where the server listens: `:8065` (all interfaces) or `host:port`.
@@ -40,7 +40,7 @@ pub struct ServiceSettings {
     /// Longest request URL accepted, in characters.
     #[serde(rename = "MaximumURLLength")]
     pub maximum_url_length: u64,
-    /// Developer mode: more detail in errors, and anonymous client logs (`POST /api/v4/logs`).
+    /// Developer mode: lets clients that are not signed in write to the server log (`POST /api/v4/logs`).
     pub enable_developer: bool,
     /// Require the `X-CSRF-Token` header (not just `X-Requested-With`) on cookie sessions.
     #[serde(rename = "ExperimentalStrictCSRFEnforcement")]
