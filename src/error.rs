@@ -42,6 +42,9 @@ pub enum AppError {
     /// The endpoint exists in Mattermost's API but this request form is not supported.
     #[error("{message}")]
     NotImplemented { id: &'static str, message: String },
+    /// Too many requests from this client; try again after `retry_after_secs`.
+    #[error("Too many requests. Please try again later.")]
+    TooManyRequests { retry_after_secs: u64 },
     /// Anything unexpected. The cause is logged, not sent.
     #[error(
         "An internal error occurred; the server log has the details (request id {}).",
@@ -73,6 +76,10 @@ impl AppError {
             ),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "api.context.permissions.app_error"),
             AppError::NotImplemented { id, .. } => (StatusCode::NOT_IMPLEMENTED, id),
+            AppError::TooManyRequests { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "api.context.rate_limit_exceeded.app_error",
+            ),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "api.context.internal_error.app_error",
@@ -109,7 +116,11 @@ impl ResponseError for AppError {
         if let AppError::Internal(cause) = self {
             tracing::error!(request_id = %request_id, cause = %cause, "internal error");
         }
-        HttpResponse::build(status).json(ErrorBody {
+        let mut response = HttpResponse::build(status);
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            response.insert_header(("Retry-After", retry_after_secs.to_string()));
+        }
+        response.json(ErrorBody {
             id,
             message: self.to_string(),
             detailed_error: self.detailed_error(),

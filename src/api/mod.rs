@@ -3,6 +3,7 @@
 //! function, mounted from the list in [`configure`]. No SQL and no permission logic here.
 
 mod middleware;
+pub mod rate_limit;
 mod system;
 
 use actix_web::{HttpRequest, HttpResponse, web};

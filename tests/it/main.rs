@@ -9,6 +9,7 @@ mod change_feed;
 mod configuration;
 mod database;
 mod errors;
+mod rate_limit;
 mod shutdown;
 mod system;
 mod web_client;

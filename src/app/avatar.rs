@@ -1,0 +1,1 @@
+//! Profile images: generated defaults and uploaded pictures (being written).
