@@ -2,6 +2,8 @@
 //! Mattermost error id. Internal causes are logged with the request id; clients get a
 //! generic message, never a database error's text.
 
+use std::borrow::Cow;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
@@ -42,6 +44,21 @@ pub enum AppError {
     /// The endpoint exists in Mattermost's API but this request form is not supported.
     #[error("{message}")]
     NotImplemented { id: &'static str, message: String },
+    /// A rule about the input was broken (400): Mattermost's id for the rule.
+    #[error("{message}")]
+    Invalid {
+        id: Cow<'static, str>,
+        message: String,
+    },
+    /// No valid session, or the credentials are wrong (401).
+    #[error("{message}")]
+    Unauthorized { id: &'static str, message: String },
+    /// The caller may not do this, for a stated reason (403).
+    #[error("{message}")]
+    Denied { id: &'static str, message: String },
+    /// The thing asked for does not exist, or the caller may not know it does (404).
+    #[error("{message}")]
+    Missing { id: &'static str, message: String },
     /// Too many requests from this client; try again after `retry_after_secs`.
     #[error("Too many requests. Please try again later.")]
     TooManyRequests { retry_after_secs: u64 },
@@ -55,7 +72,7 @@ pub enum AppError {
 
 impl AppError {
     /// The table: every error's status and stable Mattermost error id.
-    fn status_and_id(&self) -> (StatusCode, &'static str) {
+    fn status_and_id(&self) -> (StatusCode, &str) {
         match self {
             AppError::RouteNotFound => (StatusCode::NOT_FOUND, "api.context.404.app_error"),
             AppError::MethodNotAllowed => (
@@ -76,6 +93,10 @@ impl AppError {
             ),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "api.context.permissions.app_error"),
             AppError::NotImplemented { id, .. } => (StatusCode::NOT_IMPLEMENTED, id),
+            AppError::Invalid { id, .. } => (StatusCode::BAD_REQUEST, id.as_ref()),
+            AppError::Unauthorized { id, .. } => (StatusCode::UNAUTHORIZED, id),
+            AppError::Denied { id, .. } => (StatusCode::FORBIDDEN, id),
+            AppError::Missing { id, .. } => (StatusCode::NOT_FOUND, id),
             AppError::TooManyRequests { .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "api.context.rate_limit_exceeded.app_error",
@@ -97,8 +118,8 @@ impl AppError {
 
 /// Mattermost's error body.
 #[derive(Debug, Serialize)]
-pub struct ErrorBody {
-    pub id: &'static str,
+pub struct ErrorBody<'a> {
+    pub id: &'a str,
     pub message: String,
     pub detailed_error: String,
     pub request_id: String,
@@ -139,6 +160,22 @@ impl From<StoreError> for AppError {
 }
 
 impl AppError {
+    /// 401 for a missing, expired or revoked session, as Mattermost words it.
+    pub fn session_expired() -> Self {
+        AppError::Unauthorized {
+            id: "api.context.session_expired.app_error",
+            message: "Invalid or expired session, please login again.".into(),
+        }
+    }
+
+    /// 400 for a broken input rule.
+    pub fn invalid(id: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            id: id.into(),
+            message: message.into(),
+        }
+    }
+
     /// Maps a JSON body error; `limit` is the configured body limit, for the message.
     pub fn from_json_error(error: actix_web::error::JsonPayloadError, limit: u64) -> Self {
         use actix_web::error::{JsonPayloadError as E, PayloadError};

@@ -65,6 +65,10 @@ pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
     let settings = state.config.service_settings.clone();
     let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);
     let app_state = web::Data::new(state.clone());
+    let rate_limiter = web::Data::new(api::rate_limit::RateLimiter::new(
+        &state.config.rate_limit_settings,
+    ));
+    let login_limiter = web::Data::new(api::rate_limit::LoginLimiter::new());
 
     let server = HttpServer::new(move || {
         App::new()
@@ -73,7 +77,10 @@ pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
             .app_data(payload_limits.clone())
             .app_data(api::query_errors())
             .app_data(api::path_errors())
+            .app_data(rate_limiter.clone())
+            .app_data(login_limiter.clone())
             .wrap(Compress::default())
+            .wrap(from_fn(api::rate_limit::rate_limit))
             .wrap(from_fn(api::request_context))
             .configure(api::configure)
             .default_service(web::to(webui::serve))

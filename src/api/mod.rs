@@ -2,9 +2,12 @@
 //! store, shape JSON. One module per Mattermost API group, each with a `configure`
 //! function, mounted from the list in [`configure`]. No SQL and no permission logic here.
 
+pub mod auth;
 mod middleware;
 pub mod rate_limit;
+mod roles;
 mod system;
+mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -17,6 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v4")
             .configure(system::configure)
+            .configure(users::configure)
+            .configure(roles::configure)
             .default_service(web::to(route_not_found)),
     );
 }
@@ -24,8 +29,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Body limits and the Mattermost-shaped answers to bad bodies, for every extractor.
 pub fn body_limits(limit: u64) -> (web::JsonConfig, web::PayloadConfig) {
     let bytes = usize::try_from(limit).unwrap_or(usize::MAX);
+    // Mattermost reads JSON bodies whatever their Content-Type says, and scripts rely on
+    // it (`curl -d`); cookie sessions are protected by the CSRF rule instead.
     let json = web::JsonConfig::default()
         .limit(bytes)
+        .content_type_required(false)
         .error_handler(move |error, _req| AppError::from_json_error(error, limit).into());
     (json, web::PayloadConfig::new(bytes))
 }
@@ -53,4 +61,29 @@ pub fn query_errors() -> web::QueryConfig {
 pub fn path_errors() -> web::PathConfig {
     web::PathConfig::default()
         .error_handler(|_error, _req| AppError::InvalidParam { name: "path" }.into())
+}
+
+/// Mattermost's paging: `page` from 0, `per_page` 60 by default and at most 200.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Self {
+        Paging {
+            page: page.unwrap_or(0).min(1_000_000),
+            per_page: per_page.unwrap_or(60).clamp(1, 200),
+        }
+    }
+
+    pub fn offset(&self) -> u32 {
+        self.page.saturating_mul(self.per_page)
+    }
+}
+
+/// `{"status":"OK"}`, Mattermost's answer to a successful action.
+pub fn ok() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "OK" }))
 }

@@ -5,7 +5,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::resource;
+use super::auth::{Auth, MaybeAuth};
+use super::{Paging, resource};
+use crate::app::permissions::perm;
 use crate::app::system::{self as system_app, ClientLogLevel};
 use crate::config::client_config;
 use crate::error::AppError;
@@ -15,7 +17,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/system/ping").route(web::get().to(ping)))
         .service(resource("/config/client").route(web::get().to(get_client_config)))
         .service(resource("/license/client").route(web::get().to(get_client_license)))
-        .service(resource("/logs").route(web::post().to(post_log)));
+        .service(resource("/logs").route(web::post().to(post_log)))
+        .service(resource("/system/setup").route(web::get().to(setup_status)))
+        .service(resource("/audits").route(web::get().to(get_audits)));
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,11 +87,12 @@ fn require_old_format(query: &FormatQuery) -> Result<(), AppError> {
 /// `GET /api/v4/config/client?format=old`: the flat string map clients read at start.
 async fn get_client_config(
     state: web::Data<AppState>,
+    auth: Result<MaybeAuth, AppError>,
     query: web::Query<FormatQuery>,
 ) -> Result<HttpResponse, AppError> {
     require_old_format(&query)?;
-    // Sessions arrive with accounts; until then every caller gets the anonymous subset.
-    let signed_in = false;
+    // A stale token is no reason to refuse the login page its configuration.
+    let signed_in = matches!(auth, Ok(MaybeAuth(Some(_))));
     Ok(HttpResponse::Ok().json(client_config(
         &state.config,
         &state.diagnostic_id,
@@ -119,4 +124,32 @@ async fn post_log(
     let developer = state.config.service_settings.enable_developer;
     system_app::client_log(developer, false, level, &body.message)?;
     Ok(HttpResponse::Ok().json(json!({ "level": body.level, "message": body.message })))
+}
+
+/// `GET /api/v4/system/setup` (Hearth's own): whether the server still needs its first
+/// account, which becomes the system admin. The web setup wizard starts from here.
+async fn setup_status(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let users = state.store.count_users().await?;
+    Ok(HttpResponse::Ok().json(json!({ "setup_needed": users == 0 })))
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// `GET /api/v4/audits`: the audit log, newest first, for admins.
+async fn get_audits(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, AppError> {
+    actor.require(perm::READ_AUDITS)?;
+    let paging = Paging::new(query.page, query.per_page);
+    let audits = state
+        .store
+        .list_audits(None, paging.offset(), paging.per_page)
+        .await?;
+    Ok(HttpResponse::Ok().json(audits))
 }

@@ -2,5 +2,41 @@
 //! store. Handlers call in here for anything with logic; plain reads may go straight to
 //! the store. Must not depend on actix types beyond the error it returns.
 
+pub mod audit;
 pub mod avatar;
+pub mod permissions;
+pub mod sessions;
 pub mod system;
+pub mod tokens;
+pub mod users;
+
+use crate::error::AppError;
+use crate::model::{Session, User};
+use permissions::Permission;
+
+/// Who is making a request: a signed-in user and the session (or access token) they used.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub session: Session,
+}
+
+impl Actor {
+    /// Whether the actor's system roles grant `permission`.
+    pub fn can(&self, permission: Permission) -> bool {
+        permissions::roles_grant(&self.user.roles, permission)
+    }
+
+    /// `Forbidden` unless the actor has `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.can(permission) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn is_guest(&self) -> bool {
+        permissions::has_role(&self.user.roles, "system_guest")
+    }
+}

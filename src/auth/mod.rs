@@ -2,3 +2,4 @@
 //! policy, TOTP multi-factor codes. The `app` layer combines them with the store.
 
 pub mod mfa;
+pub mod password;

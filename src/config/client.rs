@@ -176,7 +176,10 @@ pub fn client_config(config: &Config, diagnostic_id: &str, signed_in: bool) -> S
         put("MinimumHashtagLength", "3".into());
         put("AllowCustomThemes", "true".into());
         put("EnableThemeSelection", "true".into());
-        put("ExtendSessionLengthWithActivity", "true".into());
+        put(
+            "ExtendSessionLengthWithActivity",
+            flag(s.extend_session_length_with_activity),
+        );
     }
     map
 }

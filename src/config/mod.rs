@@ -181,7 +181,10 @@ mod tests {
         let reference = include_str!("../../docs/configuration.md");
         let defaults = serde_json::to_value(Config::default()).unwrap();
         for (section, keys) in defaults.as_object().unwrap() {
-            assert!(reference.contains(&format!("## {section}")), "{section} undocumented");
+            assert!(
+                reference.contains(&format!("## {section}")),
+                "{section} undocumented"
+            );
             for key in keys.as_object().unwrap().keys() {
                 assert!(
                     reference.contains(&format!("| `{key}` |")),

@@ -85,6 +85,14 @@ pub struct ServiceSettings {
     pub session_length_web_in_hours: i64,
     /// Session length for the mobile apps, in hours.
     pub session_length_mobile_in_hours: i64,
+    /// Minutes of inactivity after which a browser or desktop session ends; 0: never.
+    /// Mobile sessions are exempt, as in Mattermost.
+    pub session_idle_timeout_in_minutes: i64,
+    /// Push a session's expiry forward while it is in use.
+    pub extend_session_length_with_activity: bool,
+    /// Failed sign-in attempts before an account is locked (an admin unlocks it by
+    /// setting a new password).
+    pub maximum_login_attempts: i64,
     /// A different WebSocket address for clients to use; empty: the site address.
     #[serde(rename = "WebsocketURL")]
     pub websocket_url: String,
@@ -121,6 +129,9 @@ impl Default for ServiceSettings {
             enable_onboarding_flow: true,
             session_length_web_in_hours: 720,
             session_length_mobile_in_hours: 720,
+            session_idle_timeout_in_minutes: 43200,
+            extend_session_length_with_activity: true,
+            maximum_login_attempts: 10,
             websocket_url: String::new(),
         }
     }
@@ -385,7 +396,8 @@ pub struct RateLimitSettings {
     pub enable: bool,
     /// Requests per second allowed once the burst is used up.
     pub per_sec: u32,
-    /// Requests allowed at once before the per-second rate applies.
+    /// Requests allowed beyond the first in a burst before the per-second rate applies
+    /// (as in Mattermost: a burst is MaxBurst + 1).
     pub max_burst: u32,
     /// How many clients are tracked at once.
     pub memory_store_size: u32,

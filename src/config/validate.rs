@@ -84,6 +84,15 @@ impl Config {
             "ServiceSettings.SessionLengthMobileInHours",
         )?;
         ensure(
+            s.session_idle_timeout_in_minutes >= 0,
+            "ServiceSettings.SessionIdleTimeoutInMinutes",
+            || "must be 0 (never) or a number of minutes".into(),
+        )?;
+        positive(
+            s.maximum_login_attempts,
+            "ServiceSettings.MaximumLoginAttempts",
+        )?;
+        ensure(
             s.websocket_url.is_empty()
                 || s.websocket_url.starts_with("ws://")
                 || s.websocket_url.starts_with("wss://"),

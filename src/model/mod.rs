@@ -1,6 +1,7 @@
 //! Plain data types with Mattermost's JSON names. No I/O lives here: this module must not
 //! depend on actix, SQL, tantivy or lettre, so every layer can share these types.
 
+mod access;
 mod channel;
 mod id;
 mod post;
@@ -8,6 +9,7 @@ mod session;
 mod team;
 mod user;
 
+pub use access::{Audit, UserAccessToken};
 pub use channel::{Channel, ChannelMember, ChannelType};
 pub use id::{ID_LEN, is_valid_id, new_id, now_millis};
 pub use post::{Post, PostList};

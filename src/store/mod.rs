@@ -106,9 +106,164 @@ pub trait ChangeFeed: Send + Sync {
 }
 
 /// Everything the application needs from storage.
-pub trait Store: SystemStore + ChangeFeed {
+pub trait Store:
+    SystemStore + ChangeFeed + UserStore + SessionStore + AccessTokenStore + AuditStore
+{
     /// The schema migration done when the store was opened.
     fn schema_status(&self) -> &SchemaStatus;
     /// The engine's name and version, for logs and `hearth version`.
     fn engine_version(&self) -> String;
+}
+
+/// How to order a user list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserSort {
+    #[default]
+    Username,
+    CreateAt,
+    LastActivityAt,
+}
+
+/// Filters and paging for listing or searching users.
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Only active (`Some(true)`) or only deactivated (`Some(false)`) users.
+    pub active: Option<bool>,
+    /// Only users holding this system role.
+    pub role: Option<String>,
+    /// Case-insensitive prefix of username, first or last name, nickname or e-mail.
+    pub term: Option<String>,
+    /// Match the term against e-mail addresses too (only when the caller may see them).
+    pub search_email: bool,
+    pub sort: UserSort,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+/// What login needs to know about a user, never sent to clients.
+#[derive(Debug, Clone, Default)]
+pub struct Credentials {
+    pub password_hash: String,
+    pub failed_attempts: i64,
+    pub mfa_active: bool,
+    pub mfa_secret: String,
+    pub mfa_last_step: i64,
+}
+
+/// User accounts.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates `user` (id, times and roles set by the caller) with `password_hash`. If no
+    /// user exists yet, `first_user_roles` replaces the roles: the check and the insert are
+    /// one transaction, so exactly one account becomes the first. `Conflict` names the
+    /// taken field (`username` or `email`).
+    async fn create_user(
+        &self,
+        user: &crate::model::User,
+        password_hash: &str,
+        first_user_roles: &str,
+    ) -> Result<crate::model::User, StoreError>;
+    async fn get_user(&self, id: &str) -> Result<crate::model::User, StoreError>;
+    async fn get_user_by_username(&self, username: &str) -> Result<crate::model::User, StoreError>;
+    async fn get_user_by_email(&self, email: &str) -> Result<crate::model::User, StoreError>;
+    /// The users among `ids` that exist, in no particular order.
+    async fn get_users_by_ids(&self, ids: &[String])
+    -> Result<Vec<crate::model::User>, StoreError>;
+    async fn get_users_by_usernames(
+        &self,
+        usernames: &[String],
+    ) -> Result<Vec<crate::model::User>, StoreError>;
+    async fn list_users(&self, query: &UserQuery) -> Result<Vec<crate::model::User>, StoreError>;
+    async fn count_users(&self) -> Result<i64, StoreError>;
+    /// Saves the profile fields of `user` (username, email, names, position, locale, props,
+    /// notify props, timezone, email_verified) and bumps `update_at`.
+    async fn update_user(
+        &self,
+        user: &crate::model::User,
+    ) -> Result<crate::model::User, StoreError>;
+    async fn update_user_roles(
+        &self,
+        id: &str,
+        roles: &str,
+    ) -> Result<crate::model::User, StoreError>;
+    /// Activates or deactivates. Deactivating also ends every session and disables every
+    /// access token of the user, in the same transaction.
+    async fn set_user_active(
+        &self,
+        id: &str,
+        active: bool,
+    ) -> Result<crate::model::User, StoreError>;
+    async fn get_credentials(&self, id: &str) -> Result<Credentials, StoreError>;
+    /// Stores a new password hash and resets the failed-attempt counter.
+    async fn set_password_hash(&self, id: &str, hash: &str) -> Result<(), StoreError>;
+    /// Counts a failed login; returns the new count.
+    async fn record_login_failure(&self, id: &str) -> Result<i64, StoreError>;
+    /// Resets the failed-attempt counter and sets `last_login`.
+    async fn record_login_success(&self, id: &str) -> Result<(), StoreError>;
+    /// Stores the MFA secret and whether MFA is active (an empty secret turns it off).
+    async fn set_mfa(&self, id: &str, secret: &str, active: bool) -> Result<(), StoreError>;
+    /// Marks TOTP step `step` used if it is newer than the last one used; `false` means it
+    /// is a replay. Atomic, so two logins racing with one code cannot both win.
+    async fn use_mfa_step(&self, id: &str, step: i64) -> Result<bool, StoreError>;
+    /// Sets (or with `None` clears) the custom profile picture.
+    async fn set_picture(&self, id: &str, png: Option<Vec<u8>>) -> Result<(), StoreError>;
+    /// The custom profile picture, or `NotFound` when the user has none.
+    async fn get_picture(&self, id: &str) -> Result<Vec<u8>, StoreError>;
+}
+
+/// Login sessions.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, session: &crate::model::Session) -> Result<(), StoreError>;
+    async fn get_session_by_token(&self, token: &str) -> Result<crate::model::Session, StoreError>;
+    async fn get_session(&self, id: &str) -> Result<crate::model::Session, StoreError>;
+    /// Records activity and, when `expires_at` is given, extends the session.
+    async fn touch_session(
+        &self,
+        id: &str,
+        last_activity_at: i64,
+        expires_at: Option<i64>,
+    ) -> Result<(), StoreError>;
+    /// The user's sessions, newest first.
+    async fn list_sessions(&self, user_id: &str) -> Result<Vec<crate::model::Session>, StoreError>;
+    async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Ends all of a user's sessions; returns how many.
+    async fn revoke_user_sessions(&self, user_id: &str) -> Result<u64, StoreError>;
+}
+
+/// Personal access tokens.
+#[async_trait]
+pub trait AccessTokenStore: Send + Sync {
+    async fn create_access_token(
+        &self,
+        token: &crate::model::UserAccessToken,
+    ) -> Result<(), StoreError>;
+    async fn get_access_token(&self, id: &str)
+    -> Result<crate::model::UserAccessToken, StoreError>;
+    async fn get_access_token_by_token(
+        &self,
+        token: &str,
+    ) -> Result<crate::model::UserAccessToken, StoreError>;
+    /// Tokens of one user, or of everyone when `user_id` is `None`.
+    async fn list_access_tokens(
+        &self,
+        user_id: Option<&str>,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<crate::model::UserAccessToken>, StoreError>;
+    async fn set_access_token_active(&self, id: &str, active: bool) -> Result<(), StoreError>;
+    async fn delete_access_token(&self, id: &str) -> Result<(), StoreError>;
+}
+
+/// The audit log of security events.
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    async fn record_audit(&self, audit: &crate::model::Audit) -> Result<(), StoreError>;
+    /// Newest first; one user's or everyone's.
+    async fn list_audits(
+        &self,
+        user_id: Option<&str>,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<crate::model::Audit>, StoreError>;
 }

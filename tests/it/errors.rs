@@ -111,10 +111,19 @@ async fn malformed_json_is_a_400_naming_the_problem() {
         "api.context.invalid_body_param.app_error",
     );
 
+    // Like Mattermost, the body is read as JSON whatever the Content-Type says.
     let response = server
         .post("/api/v4/logs")
         .header("Content-Type", "text/plain")
-        .body("{\"level\": \"ERROR\", \"message\": \"x\"}")
+        .body(r#"{"level": "ERROR", "message": "typed as text"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let response = server
+        .post("/api/v4/logs")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("level=ERROR&message=x")
         .send()
         .await
         .unwrap();

@@ -5,9 +5,13 @@
 //! Durability: `synchronous=FULL` makes every commit fsync the WAL, so a write that has
 //! been acknowledged survives a crash or power loss.
 
+mod audits;
 mod feed;
 mod migrate;
+mod sessions;
 mod system;
+mod tokens;
+mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -109,6 +113,22 @@ impl SqliteStore {
         })
         .await
         .map_err(|e| StoreError::Other(format!("database read failed: {e}")))?
+    }
+
+    /// Runs one UPDATE of a single row on the writer; `NotFound` when no row matched.
+    async fn update_one<F>(&self, sql: &'static str, run: F) -> Result<(), StoreError>
+    where
+        F: FnOnce(&mut rusqlite::CachedStatement<'_>) -> rusqlite::Result<usize> + Send + 'static,
+    {
+        self.writer
+            .write(move |tx| {
+                let mut stmt = tx.conn().prepare_cached(sql).map_err(map_err)?;
+                match run(&mut stmt).map_err(map_err)? {
+                    0 => Err(StoreError::NotFound),
+                    _ => Ok(()),
+                }
+            })
+            .await
     }
 
     /// The database file's path, for messages.

@@ -1,0 +1,896 @@
+//! The `users` group: accounts, sign-in, sessions, MFA, profile images and personal access
+//! tokens. Thin handlers: parse, authenticate, call `app`, shape JSON.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{Auth, CSRF_COOKIE, Client, MaybeAuth, SESSION_COOKIE, USER_COOKIE};
+use super::rate_limit::LoginLimiter;
+use super::{Paging, ok, resource};
+use crate::app::permissions::perm;
+use crate::app::tokens::{self, TokenAction};
+use crate::app::users::{self, UserPatch, check_id, sanitize, user_error};
+use crate::app::{Actor, avatar, sessions};
+use crate::error::AppError;
+use crate::model::User;
+use crate::state::AppState;
+use crate::store::{StoreError, UserQuery, UserSort};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/users")
+            .route(web::post().to(create_user))
+            .route(web::get().to(list_users)),
+    )
+    .service(resource("/users/ids").route(web::post().to(users_by_ids)))
+    .service(resource("/users/usernames").route(web::post().to(users_by_usernames)))
+    .service(resource("/users/search").route(web::post().to(search_users)))
+    .service(resource("/users/autocomplete").route(web::get().to(autocomplete)))
+    .service(resource("/users/login").route(web::post().to(login)))
+    .service(resource("/users/logout").route(web::post().to(logout)))
+    .service(resource("/users/mfa").route(web::post().to(mfa_required)))
+    .service(resource("/users/tokens").route(web::get().to(all_tokens)))
+    .service(resource("/users/tokens/revoke").route(web::post().to(revoke_token)))
+    .service(resource("/users/tokens/disable").route(web::post().to(disable_token)))
+    .service(resource("/users/tokens/enable").route(web::post().to(enable_token)))
+    .service(resource("/users/tokens/{token_id}").route(web::get().to(get_token)))
+    .service(resource("/users/username/{username}").route(web::get().to(user_by_username)))
+    .service(resource("/users/email/{email}").route(web::get().to(user_by_email)))
+    .service(
+        resource("/users/{user_id}")
+            .route(web::get().to(get_user))
+            .route(web::put().to(update_user))
+            .route(web::delete().to(deactivate_user)),
+    )
+    .service(resource("/users/{user_id}/patch").route(web::put().to(patch_user)))
+    .service(resource("/users/{user_id}/roles").route(web::put().to(update_roles)))
+    .service(resource("/users/{user_id}/active").route(web::put().to(update_active)))
+    .service(resource("/users/{user_id}/password").route(web::put().to(update_password)))
+    .service(
+        resource("/users/{user_id}/image")
+            .route(web::get().to(get_image))
+            .route(web::post().to(set_image))
+            .route(web::delete().to(delete_image)),
+    )
+    .service(resource("/users/{user_id}/image/default").route(web::get().to(default_image)))
+    .service(resource("/users/{user_id}/sessions").route(web::get().to(list_sessions)))
+    .service(resource("/users/{user_id}/sessions/revoke").route(web::post().to(revoke_session)))
+    .service(
+        resource("/users/{user_id}/sessions/revoke/all").route(web::post().to(revoke_all_sessions)),
+    )
+    .service(resource("/users/{user_id}/mfa").route(web::put().to(update_mfa)))
+    .service(resource("/users/{user_id}/mfa/generate").route(web::post().to(generate_mfa)))
+    .service(
+        resource("/users/{user_id}/tokens")
+            .route(web::post().to(create_token))
+            .route(web::get().to(user_tokens)),
+    )
+    .service(resource("/users/{user_id}/audits").route(web::get().to(user_audits)));
+}
+
+/// `me` stands for the caller in every `/users/{user_id}` path.
+fn target(actor: &Actor, user_id: &str) -> Result<String, AppError> {
+    if user_id == "me" {
+        return Ok(actor.user.id.clone());
+    }
+    check_id(user_id, "user_id")?;
+    Ok(user_id.to_string())
+}
+
+fn user_json(state: &AppState, actor: Option<&Actor>, user: User) -> serde_json::Value {
+    serde_json::to_value(sanitize(user, actor, &state.config)).unwrap_or_default()
+}
+
+fn users_json(state: &AppState, actor: &Actor, users: Vec<User>) -> HttpResponse {
+    let list: Vec<_> = users
+        .into_iter()
+        .filter(|u| may_see(actor, &u.id))
+        .map(|u| user_json(state, Some(actor), u))
+        .collect();
+    HttpResponse::Ok().json(list)
+}
+
+/// Guests see only themselves until they share channels with others (teams and channels
+/// arrive with messaging); everyone else sees every account.
+fn may_see(actor: &Actor, user_id: &str) -> bool {
+    !actor.is_guest() || actor.user.id == user_id
+}
+
+#[derive(Debug, Deserialize)]
+struct CreateQuery {
+    t: Option<String>,
+    iid: Option<String>,
+}
+
+async fn create_user(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    client: Client,
+    query: web::Query<CreateQuery>,
+    body: web::Json<User>,
+) -> Result<HttpResponse, AppError> {
+    if query.t.as_deref().is_some_and(|t| !t.is_empty())
+        || query.iid.as_deref().is_some_and(|t| !t.is_empty())
+    {
+        // Team invitations arrive with teams; until then no invitation can be valid.
+        return Err(AppError::invalid(
+            "api.user.create_user.invalid_invitation_type.app_error",
+            "The invitation is not valid.",
+        ));
+    }
+    let created =
+        users::create_user(&state, auth.0.as_ref(), body.into_inner(), &client.0.ip).await?;
+    Ok(HttpResponse::Created().json(user_json(&state, auth.0.as_ref(), created)))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+    in_team: Option<String>,
+    not_in_team: Option<String>,
+    in_channel: Option<String>,
+    not_in_channel: Option<String>,
+    without_team: Option<bool>,
+    active: Option<bool>,
+    inactive: Option<bool>,
+    role: Option<String>,
+    sort: Option<String>,
+}
+
+async fn list_users(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let paging = Paging::new(query.page, query.per_page);
+    for id in [
+        &query.in_team,
+        &query.not_in_team,
+        &query.in_channel,
+        &query.not_in_channel,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        check_id(id, "team_id or channel_id")?;
+    }
+    if query.without_team == Some(true) {
+        actor.require(perm::LIST_USERS_WITHOUT_TEAM)?;
+    }
+    if query.in_team.is_some() || query.in_channel.is_some() {
+        // No teams or channels exist yet, so nobody is a member of one.
+        return Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()));
+    }
+    let sort = match query.sort.as_deref().unwrap_or("") {
+        "" | "username" => UserSort::Username,
+        "create_at" => UserSort::CreateAt,
+        "last_activity_at" => UserSort::LastActivityAt,
+        _ => return Err(AppError::InvalidParam { name: "sort" }),
+    };
+    let active = match (query.active, query.inactive) {
+        (Some(true), Some(true)) => return Err(AppError::InvalidParam { name: "active" }),
+        (_, Some(true)) => Some(false),
+        (Some(true), _) => Some(true),
+        _ => None,
+    };
+    if let Some(role) = &query.role
+        && !crate::app::permissions::is_role(role)
+    {
+        return Err(AppError::InvalidParam { name: "role" });
+    }
+    let users = state
+        .store
+        .list_users(&UserQuery {
+            active,
+            role: query.role.clone(),
+            sort,
+            offset: paging.offset(),
+            limit: paging.per_page,
+            ..UserQuery::default()
+        })
+        .await?;
+    Ok(users_json(&state, &actor, users))
+}
+
+/// At most this many ids or names in one lookup.
+const MAX_LOOKUP: usize = 1000;
+
+fn check_lookup(list: &[String], name: &'static str) -> Result<(), AppError> {
+    if list.is_empty() || list.len() > MAX_LOOKUP {
+        return Err(AppError::InvalidBody {
+            name,
+            detail: format!("give between 1 and {MAX_LOOKUP} {name}"),
+        });
+    }
+    Ok(())
+}
+
+async fn users_by_ids(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: web::Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    check_lookup(&body, "user_ids")?;
+    for id in body.iter() {
+        check_id(id, "user_ids")?;
+    }
+    let users = state.store.get_users_by_ids(&body).await?;
+    Ok(users_json(&state, &actor, users))
+}
+
+async fn users_by_usernames(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: web::Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    check_lookup(&body, "usernames")?;
+    let users = state.store.get_users_by_usernames(&body).await?;
+    Ok(users_json(&state, &actor, users))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SearchBody {
+    term: String,
+    team_id: String,
+    not_in_team_id: String,
+    in_channel_id: String,
+    not_in_channel_id: String,
+    allow_inactive: bool,
+    without_team: bool,
+    limit: Option<u32>,
+}
+
+fn may_search_email(state: &AppState, actor: &Actor) -> bool {
+    state.config.privacy_settings.show_email_address || actor.can(perm::READ_OTHER_USERS)
+}
+
+async fn search_users(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: web::Json<SearchBody>,
+) -> Result<HttpResponse, AppError> {
+    let term = body.term.trim();
+    if term.is_empty() || term.chars().count() > 64 {
+        return Err(AppError::InvalidBody {
+            name: "term",
+            detail: "term must be 1 to 64 characters".into(),
+        });
+    }
+    for id in [
+        &body.team_id,
+        &body.not_in_team_id,
+        &body.in_channel_id,
+        &body.not_in_channel_id,
+    ] {
+        if !id.is_empty() {
+            check_id(id, "team_id or channel_id")?;
+        }
+    }
+    if body.without_team {
+        actor.require(perm::LIST_USERS_WITHOUT_TEAM)?;
+    }
+    if !body.team_id.is_empty() || !body.in_channel_id.is_empty() {
+        return Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()));
+    }
+    let limit = body.limit.unwrap_or(100).clamp(1, 1000);
+    let users = state
+        .store
+        .list_users(&UserQuery {
+            active: (!body.allow_inactive).then_some(true),
+            term: Some(term.to_string()),
+            search_email: may_search_email(&state, &actor),
+            limit,
+            ..UserQuery::default()
+        })
+        .await?;
+    Ok(users_json(&state, &actor, users))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AutocompleteQuery {
+    name: String,
+    team_id: String,
+    channel_id: String,
+    limit: Option<u32>,
+}
+
+async fn autocomplete(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<AutocompleteQuery>,
+) -> Result<HttpResponse, AppError> {
+    for id in [&query.team_id, &query.channel_id] {
+        if !id.is_empty() {
+            check_id(id, "team_id or channel_id")?;
+        }
+    }
+    let limit = query.limit.unwrap_or(100).clamp(1, 100);
+    let users = if !query.team_id.is_empty() || !query.channel_id.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .list_users(&UserQuery {
+                active: Some(true),
+                term: Some(query.name.clone()).filter(|n| !n.trim().is_empty()),
+                search_email: may_search_email(&state, &actor),
+                limit,
+                ..UserQuery::default()
+            })
+            .await?
+    };
+    let list: Vec<_> = users
+        .into_iter()
+        .filter(|u| may_see(&actor, &u.id))
+        .map(|u| user_json(&state, Some(&actor), u))
+        .collect();
+    let mut body = json!({ "users": list });
+    if !query.channel_id.is_empty() {
+        body["out_of_channel"] = json!([]);
+    }
+    Ok(HttpResponse::Ok().json(body))
+}
+
+async fn fetch_visible(
+    state: &AppState,
+    actor: &Actor,
+    found: Result<User, StoreError>,
+) -> Result<HttpResponse, AppError> {
+    let user = found.map_err(user_error)?;
+    if !may_see(actor, &user.id) {
+        return Err(user_error(StoreError::NotFound));
+    }
+    Ok(HttpResponse::Ok().json(user_json(state, Some(actor), user)))
+}
+
+async fn get_user(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let found = state.store.get_user(&id).await;
+    fetch_visible(&state, &actor, found).await
+}
+
+async fn user_by_username(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    users::check_username(&path.to_lowercase())
+        .map_err(|_| AppError::InvalidParam { name: "username" })?;
+    let found = state.store.get_user_by_username(&path).await;
+    fetch_visible(&state, &actor, found).await
+}
+
+async fn user_by_email(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    users::check_email(&path.to_lowercase())
+        .map_err(|_| AppError::InvalidParam { name: "email" })?;
+    if !may_search_email(&state, &actor) {
+        return Err(AppError::Forbidden);
+    }
+    let found = state.store.get_user_by_email(&path).await;
+    fetch_visible(&state, &actor, found).await
+}
+
+async fn patch_user(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<UserPatch>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let saved = users::patch_user(&state, &actor, &id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(user_json(&state, Some(&actor), saved)))
+}
+
+/// `PUT /users/{id}`: the whole user object; only profile fields are taken from it.
+async fn update_user(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    if body
+        .get("id")
+        .and_then(|v| v.as_str())
+        .is_some_and(|body_id| body_id != id)
+    {
+        return Err(AppError::InvalidParam { name: "id" });
+    }
+    let patch: UserPatch =
+        serde_json::from_value(body.into_inner()).map_err(|e| AppError::InvalidBody {
+            name: "user",
+            detail: e.to_string(),
+        })?;
+    let saved = users::patch_user(&state, &actor, &id, patch).await?;
+    Ok(HttpResponse::Ok().json(user_json(&state, Some(&actor), saved)))
+}
+
+async fn deactivate_user(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    users::set_active(&state, &actor, &id, false, &client.0.ip).await?;
+    Ok(ok())
+}
+
+#[derive(Debug, Deserialize)]
+struct RolesBody {
+    roles: String,
+}
+
+async fn update_roles(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+    body: web::Json<RolesBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    users::update_roles(&state, &actor, &id, &body.roles, &client.0.ip).await?;
+    Ok(ok())
+}
+
+#[derive(Debug, Deserialize)]
+struct ActiveBody {
+    active: bool,
+}
+
+async fn update_active(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+    body: web::Json<ActiveBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    users::set_active(&state, &actor, &id, body.active, &client.0.ip).await?;
+    Ok(ok())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PasswordBody {
+    current_password: String,
+    new_password: String,
+}
+
+async fn update_password(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+    body: web::Json<PasswordBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    users::change_password(
+        &state,
+        &actor,
+        &id,
+        &body.current_password,
+        &body.new_password,
+        &client.0.ip,
+    )
+    .await?;
+    Ok(ok())
+}
+
+fn png(bytes: Vec<u8>, etag: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((header::CACHE_CONTROL, "private, max-age=86400"))
+        .insert_header((header::ETAG, etag))
+        .body(bytes)
+}
+
+fn display_name(user: &User) -> String {
+    let full = format!("{} {}", user.first_name, user.last_name);
+    if full.trim().is_empty() {
+        user.username.clone()
+    } else {
+        full
+    }
+}
+
+async fn get_image(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let user = state.store.get_user(&id).await.map_err(user_error)?;
+    if !may_see(&actor, &user.id) {
+        return Err(user_error(StoreError::NotFound));
+    }
+    let etag = format!("\"{}-{}\"", user.id, user.last_picture_update);
+    match state.store.get_picture(&id).await {
+        Ok(bytes) => Ok(png(bytes, etag)),
+        Err(StoreError::NotFound) => Ok(png(
+            avatar::default_avatar(&user.id, &display_name(&user)),
+            etag,
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn default_image(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let user = state.store.get_user(&id).await.map_err(user_error)?;
+    let etag = format!("\"{}-default\"", user.id);
+    Ok(png(
+        avatar::default_avatar(&user.id, &display_name(&user)),
+        etag,
+    ))
+}
+
+async fn set_image(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    mut form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    users::may_edit(&actor, &id)?;
+    let limit = state.config.file_settings.max_file_size.min(
+        state
+            .config
+            .service_settings
+            .maximum_payload_size_bytes
+            .max(50 * 1024 * 1024),
+    );
+    let mut image: Option<Vec<u8>> = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| AppError::InvalidBody {
+            name: "image",
+            detail: e.to_string(),
+        })?;
+        let is_image = field.name() == Some("image");
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| AppError::InvalidBody {
+                name: "image",
+                detail: e.to_string(),
+            })?;
+            if (bytes.len() + chunk.len()) as u64 > limit {
+                return Err(AppError::PayloadTooLarge { limit });
+            }
+            if is_image {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        if is_image {
+            image = Some(bytes);
+        }
+    }
+    let Some(image) = image else {
+        return Err(AppError::InvalidBody {
+            name: "image",
+            detail: "no file in the `image` field".into(),
+        });
+    };
+    let normalized = web::block(move || avatar::normalize_profile_image(&image))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| {
+            AppError::invalid(
+                "api.user.upload_profile_user.decode.app_error",
+                format!("Could not decode profile image: {e}"),
+            )
+        })?;
+    state
+        .store
+        .set_picture(&id, Some(normalized))
+        .await
+        .map_err(user_error)?;
+    Ok(ok())
+}
+
+async fn delete_image(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    users::may_edit(&actor, &id)?;
+    state
+        .store
+        .set_picture(&id, None)
+        .await
+        .map_err(user_error)?;
+    Ok(ok())
+}
+
+fn cookie(
+    name: &'static str,
+    value: String,
+    max_age_secs: i64,
+    http_only: bool,
+    secure: bool,
+) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(http_only)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::seconds(max_age_secs.max(0)))
+        .finish()
+}
+
+async fn login(
+    state: web::Data<AppState>,
+    limiter: web::Data<LoginLimiter>,
+    client: Client,
+    body: web::Json<sessions::LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    limiter.check(&client.0.ip)?;
+    let (user, session) = sessions::login(&state, &body, &client.0).await?;
+    let max_age = (session.expires_at - session.create_at) / 1000;
+    let secure = state
+        .config
+        .service_settings
+        .site_url
+        .starts_with("https://");
+    let csrf = session.props.get("csrf").cloned().unwrap_or_default();
+    let actor = Actor {
+        user: user.clone(),
+        session: session.clone(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Token", session.token.clone()))
+        .cookie(cookie(
+            SESSION_COOKIE,
+            session.token.clone(),
+            max_age,
+            true,
+            secure,
+        ))
+        .cookie(cookie(USER_COOKIE, user.id.clone(), max_age, false, secure))
+        .cookie(cookie(CSRF_COOKIE, csrf, max_age, false, secure))
+        .json(user_json(&state, Some(&actor), user)))
+}
+
+async fn logout(
+    state: web::Data<AppState>,
+    auth: MaybeAuth,
+    client: Client,
+) -> Result<HttpResponse, AppError> {
+    if let Some(actor) = &auth.0 {
+        sessions::logout(&state, actor, &client.0).await?;
+    }
+    let secure = state
+        .config
+        .service_settings
+        .site_url
+        .starts_with("https://");
+    let mut response = ok();
+    for (name, http_only) in [
+        (SESSION_COOKIE, true),
+        (USER_COOKIE, false),
+        (CSRF_COOKIE, false),
+    ] {
+        let _ = response.add_cookie(&cookie(name, String::new(), 0, http_only, secure));
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+struct MfaRequiredBody {
+    login_id: String,
+}
+
+async fn mfa_required(
+    state: web::Data<AppState>,
+    body: web::Json<MfaRequiredBody>,
+) -> Result<HttpResponse, AppError> {
+    let required = sessions::mfa_required(&state, &body.login_id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "mfa_required": required })))
+}
+
+async fn generate_mfa(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let provisioning = sessions::generate_mfa(&state, &actor, &id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "secret": provisioning.secret,
+        "qr_code": provisioning.qr_code_png_base64,
+    })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MfaBody {
+    activate: bool,
+    code: String,
+}
+
+async fn update_mfa(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+    body: web::Json<MfaBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    sessions::update_mfa(&state, &actor, &id, body.activate, &body.code, &client.0).await?;
+    Ok(ok())
+}
+
+async fn list_sessions(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    Ok(HttpResponse::Ok().json(sessions::list_sessions(&state, &actor, &id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeBody {
+    session_id: String,
+}
+
+async fn revoke_session(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+    body: web::Json<RevokeBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    check_id(&body.session_id, "session_id")?;
+    sessions::revoke_session(&state, &actor, &id, &body.session_id, &client.0).await?;
+    Ok(ok())
+}
+
+async fn revoke_all_sessions(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    sessions::revoke_all_sessions(&state, &actor, &id, &client.0).await?;
+    Ok(ok())
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenBody {
+    description: String,
+}
+
+async fn create_token(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let token = tokens::create(&state, &actor, &id, &body.description, &client.0.ip).await?;
+    Ok(HttpResponse::Ok().json(token))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+async fn user_tokens(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok()
+        .json(tokens::list(&state, &actor, Some(&id), paging.offset(), paging.per_page).await?))
+}
+
+async fn all_tokens(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok()
+        .json(tokens::list(&state, &actor, None, paging.offset(), paging.per_page).await?))
+}
+
+async fn get_token(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "token_id")?;
+    Ok(HttpResponse::Ok().json(tokens::get(&state, &actor, &path).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenIdBody {
+    token_id: String,
+}
+
+async fn change_token(
+    state: &AppState,
+    actor: &Actor,
+    ip: &str,
+    body: &TokenIdBody,
+    action: TokenAction,
+) -> Result<HttpResponse, AppError> {
+    check_id(&body.token_id, "token_id")?;
+    tokens::change(state, actor, &body.token_id, action, ip).await?;
+    Ok(ok())
+}
+
+async fn revoke_token(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    body: web::Json<TokenIdBody>,
+) -> Result<HttpResponse, AppError> {
+    change_token(&state, &actor, &client.0.ip, &body, TokenAction::Revoke).await
+}
+
+async fn disable_token(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    body: web::Json<TokenIdBody>,
+) -> Result<HttpResponse, AppError> {
+    change_token(&state, &actor, &client.0.ip, &body, TokenAction::Disable).await
+}
+
+async fn enable_token(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    body: web::Json<TokenIdBody>,
+) -> Result<HttpResponse, AppError> {
+    change_token(&state, &actor, &client.0.ip, &body, TokenAction::Enable).await
+}
+
+async fn user_audits(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = target(&actor, &path)?;
+    if id != actor.user.id {
+        actor.require(perm::READ_AUDITS)?;
+    }
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_audits(Some(&id), paging.offset(), paging.per_page)
+            .await?,
+    ))
+}
