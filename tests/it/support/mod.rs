@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+pub mod accounts;
+
 /// How long a server may take to say it is ready.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
