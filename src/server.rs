@@ -30,9 +30,9 @@ pub fn open_store(config: &Config, data_dir: &Path) -> anyhow::Result<SqliteStor
     .with_context(|| format!("cannot use {}", SqliteStore::describe(&path)))
 }
 
-/// Runs the server until a shutdown signal.
-pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
-    let listen = config.listen_address()?;
+/// Opens the store and the file folder and builds the state handlers share. Used by
+/// `serve` and by the commands that work on the data folder directly.
+pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppState> {
     let store_config = config.clone();
     let store_dir = data_dir.to_owned();
     let store = tokio::task::spawn_blocking(move || open_store(&store_config, &store_dir))
@@ -55,13 +55,19 @@ pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot record the installation id: {e:?}"))?;
 
-    let state = AppState {
+    Ok(AppState {
         version_id: version::version_id(&config.hash()).into(),
         config: Arc::new(config),
         store,
         files: Arc::new(files),
         diagnostic_id: diagnostic_id.into(),
-    };
+    })
+}
+
+/// Runs the server until a shutdown signal.
+pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
+    let listen = config.listen_address()?;
+    let state = build_state(config, data_dir).await?;
     let settings = state.config.service_settings.clone();
     let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);
     let app_state = web::Data::new(state.clone());

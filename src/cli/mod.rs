@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod user;
+
 use crate::config::{self, Config, Loaded};
 use crate::store::Store;
 use crate::{logging, server, version};
@@ -54,6 +56,9 @@ pub enum Command {
     /// Database maintenance
     #[command(subcommand)]
     Db(DbCommand),
+    /// Manage accounts directly on the data folder (works with the server running or not)
+    #[command(subcommand)]
+    User(user::UserCommand),
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +159,14 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
                 path.display()
             );
             Ok(())
+        }
+        Command::User(command) => {
+            let mut loaded = load(&path, false)?;
+            // Keep the command's own output readable: only warnings from the internals.
+            loaded.config.log_settings.console_level = "WARN".into();
+            logging::init(&loaded.config.log_settings);
+            let data = cli.data.clone();
+            actix_web::rt::System::new().block_on(user::run(command, loaded.config, &data))
         }
         Command::Db(DbCommand::Migrate) => {
             let loaded = load(&path, false)?;

@@ -6,6 +6,7 @@
 mod support;
 
 mod change_feed;
+mod cli_users;
 mod configuration;
 mod database;
 mod errors;
