@@ -4,11 +4,12 @@ use actix_web::{HttpResponse, web};
 
 use super::auth::Auth;
 use super::resource;
-use crate::app::permissions::{role_by_id, role_by_name};
+use crate::app::permissions::{all_roles as every_role, perm, role_by_id, role_by_name};
 use crate::error::AppError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/roles/names").route(web::post().to(roles_by_names)))
+    cfg.service(resource("/roles").route(web::get().to(all_roles)))
+        .service(resource("/roles/names").route(web::post().to(roles_by_names)))
         .service(resource("/roles/name/{role_name}").route(web::get().to(role_named)))
         .service(resource("/roles/{role_id}").route(web::get().to(role_with_id)));
 }
@@ -44,4 +45,10 @@ async fn roles_by_names(
     }
     let roles: Vec<_> = body.iter().filter_map(|name| role_by_name(name)).collect();
     Ok(HttpResponse::Ok().json(roles))
+}
+
+/// `GET /roles`: every role, for admins.
+async fn all_roles(Auth(actor): Auth) -> Result<HttpResponse, AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    Ok(HttpResponse::Ok().json(every_role()))
 }

@@ -338,6 +338,11 @@ pub fn role_by_name(name: &str) -> Option<Role> {
     ROLES.iter().find(|r| r.name == name).map(RoleDef::to_role)
 }
 
+/// Every built-in role.
+pub fn all_roles() -> Vec<Role> {
+    ROLES.iter().map(RoleDef::to_role).collect()
+}
+
 /// The built-in role with id `id`.
 pub fn role_by_id(id: &str) -> Option<Role> {
     ROLES.iter().find(|r| r.id == id).map(RoleDef::to_role)

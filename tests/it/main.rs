@@ -10,6 +10,7 @@ mod cli_users;
 mod configuration;
 mod database;
 mod errors;
+mod permissions;
 mod rate_limit;
 mod shutdown;
 mod system;
