@@ -76,7 +76,13 @@ impl Server {
     }
 
     /// Sends a request as `login` (or anonymously) and returns status and JSON body.
-    pub async fn call(&self, login: Option<&Login>, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn call(
+        &self,
+        login: Option<&Login>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut request = self.request(method, path);
         if let Some(login) = login {
             request = request.bearer_auth(&login.token);
