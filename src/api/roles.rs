@@ -14,21 +14,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/roles/{role_id}").route(web::get().to(role_with_id)));
 }
 
-fn role_missing() -> AppError {
+fn role_missing(id: &'static str) -> AppError {
     AppError::Missing {
-        id: "app.role.get_by_name.app_error",
+        id,
         message: "Unable to find the role.".into(),
     }
 }
 
 async fn role_named(_auth: Auth, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let role = role_by_name(&path).ok_or_else(role_missing)?;
+    let role = role_by_name(&path).ok_or_else(|| role_missing("app.role.get_by_name.app_error"))?;
     Ok(HttpResponse::Ok().json(role))
 }
 
 async fn role_with_id(_auth: Auth, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     crate::app::users::check_id(&path, "role_id")?;
-    let role = role_by_id(&path).ok_or_else(role_missing)?;
+    let role = role_by_id(&path).ok_or_else(|| role_missing("app.role.get.app_error"))?;
     Ok(HttpResponse::Ok().json(role))
 }
 

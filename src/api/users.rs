@@ -3,7 +3,7 @@
 
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
@@ -380,7 +380,10 @@ async fn user_by_email(
     users::check_email(&path.to_lowercase())
         .map_err(|_| AppError::InvalidParam { name: "email" })?;
     if !may_search_email(&state, &actor) {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Denied {
+            id: "api.user.get_user_by_email.permissions.app_error",
+            message: "Unable to get user by email.".into(),
+        });
     }
     let found = state.store.get_user_by_email(&path).await;
     fetch_visible(&state, &actor, found).await
@@ -428,6 +431,8 @@ async fn deactivate_user(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
+    // Mattermost answers this path with the generic permission error.
+    actor.require(perm::MANAGE_OTHER_USERS)?;
     users::set_active(&state, &actor, &id, false, &client.0.ip).await?;
     Ok(ok())
 }
@@ -493,7 +498,17 @@ async fn update_password(
     Ok(ok())
 }
 
-fn png(bytes: Vec<u8>, etag: String) -> HttpResponse {
+fn png(req: &HttpRequest, bytes: Vec<u8>, etag: String) -> HttpResponse {
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    if fresh {
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
+    }
     HttpResponse::Ok()
         .content_type("image/png")
         .insert_header((header::CACHE_CONTROL, "private, max-age=86400"))
@@ -511,6 +526,7 @@ fn display_name(user: &User) -> String {
 }
 
 async fn get_image(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
@@ -520,10 +536,14 @@ async fn get_image(
     if !may_see(&actor, &user.id) {
         return Err(user_error(StoreError::NotFound));
     }
-    let etag = format!("\"{}-{}\"", user.id, user.last_picture_update);
+    let etag = format!(
+        "\"{}-{}-{}\"",
+        user.id, user.last_picture_update, user.update_at
+    );
     match state.store.get_picture(&id).await {
-        Ok(bytes) => Ok(png(bytes, etag)),
+        Ok(bytes) => Ok(png(&req, bytes, etag)),
         Err(StoreError::NotFound) => Ok(png(
+            &req,
             avatar::default_avatar(&user.id, &display_name(&user)),
             etag,
         )),
@@ -532,14 +552,16 @@ async fn get_image(
 }
 
 async fn default_image(
+    req: HttpRequest,
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     let user = state.store.get_user(&id).await.map_err(user_error)?;
-    let etag = format!("\"{}-default\"", user.id);
+    let etag = format!("\"{}-default-{}\"", user.id, user.update_at);
     Ok(png(
+        &req,
         avatar::default_avatar(&user.id, &display_name(&user)),
         etag,
     ))

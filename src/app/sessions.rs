@@ -40,6 +40,14 @@ fn invalid_credentials() -> AppError {
     }
 }
 
+/// 401 for an account locked by failed sign-ins.
+pub fn locked_out() -> AppError {
+    AppError::Unauthorized {
+        id: "api.user.check_user_login_attempts.too_many.app_error",
+        message: "Your account is locked because of too many failed password attempts. Please reset your password.".into(),
+    }
+}
+
 fn invalid_mfa() -> AppError {
     AppError::Unauthorized {
         id: "mfa.validate_token.authenticate.app_error",
@@ -103,10 +111,7 @@ pub async fn login(
     let max_attempts = state.config.service_settings.maximum_login_attempts;
     if credentials.failed_attempts >= max_attempts {
         audit::record(state, &user.id, "login_failure", "locked", &client.ip, "").await;
-        return Err(AppError::Unauthorized {
-            id: "api.user.check_user_login_attempts.too_many.app_error",
-            message: "Your account is locked because of too many failed password attempts. Please reset your password.".into(),
-        });
+        return Err(locked_out());
     }
     let verified = password::verify(&request.password, &credentials.password_hash);
     let Verified::Yes { rehash } = verified else {
@@ -151,8 +156,13 @@ pub async fn login(
                 .map_err(user_error)?,
             Err(_) => false,
         };
+        if !accepted && request.token.trim().is_empty() {
+            // Clients first sign in without a code to learn whether one is needed: that
+            // probe is not a failed attempt.
+            return Err(invalid_mfa());
+        }
         if !accepted {
-            // MFA failures count toward the lockout like wrong passwords.
+            // Wrong MFA codes count toward the lockout like wrong passwords.
             state
                 .store
                 .record_login_failure(&user.id)

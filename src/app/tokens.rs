@@ -20,7 +20,7 @@ fn disabled() -> AppError {
 
 fn not_found() -> AppError {
     AppError::Missing {
-        id: "app.user_access_token.get_by_id.app_error",
+        id: "app.user_access_token.get_by_user.app_error",
         message: "Unable to find the personal access token.".into(),
     }
 }
@@ -52,7 +52,13 @@ pub async fn create(
     }
     may_manage(actor, user_id, perm::CREATE_USER_ACCESS_TOKEN)?;
     let description = description.trim();
-    if description.is_empty() || description.chars().count() > MAX_DESCRIPTION {
+    if description.is_empty() {
+        return Err(AppError::InvalidBody {
+            name: "description",
+            detail: "a token needs a description".into(),
+        });
+    }
+    if description.chars().count() > MAX_DESCRIPTION {
         return Err(AppError::invalid(
             "model.user_access_token.is_valid.description.app_error",
             "Invalid description, must be 1 to 255 characters.",

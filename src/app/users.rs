@@ -321,8 +321,18 @@ pub async fn patch_user(
         // Changing one's own address needs the password: a stolen session must not be
         // enough to take over the account through a reset e-mail.
         if !actor.can(perm::EDIT_OTHER_USERS) {
-            verify_current_password(state, user_id, patch.password.as_deref().unwrap_or(""))
-                .await?;
+            let wrong = AppError::Unauthorized {
+                id: "api.user.check_user_password.invalid.app_error",
+                message: "Login failed because of invalid password.".into(),
+            };
+            let password = patch.password.as_deref().unwrap_or("");
+            if password.is_empty() {
+                return Err(AppError::InvalidBody {
+                    name: "password",
+                    detail: "changing your e-mail address needs your current password".into(),
+                });
+            }
+            double_check_password(state, user_id, password, wrong).await?;
         }
         user.email = email;
         user.email_verified = false;
@@ -348,22 +358,33 @@ pub async fn patch_user(
     Ok(saved)
 }
 
-async fn verify_current_password(
+/// Checks a signed-in user's password again before a sensitive change. Like a login, it
+/// refuses a locked account and counts a wrong guess toward the lockout, so a stolen
+/// session cannot be used to guess the password.
+async fn double_check_password(
     state: &AppState,
     user_id: &str,
     password: &str,
+    wrong: AppError,
 ) -> Result<(), AppError> {
     let credentials = state
         .store
         .get_credentials(user_id)
         .await
         .map_err(user_error)?;
+    if credentials.failed_attempts >= state.config.service_settings.maximum_login_attempts {
+        return Err(crate::app::sessions::locked_out());
+    }
     match password::verify(password, &credentials.password_hash) {
         Verified::Yes { .. } => Ok(()),
-        Verified::No => Err(AppError::invalid(
-            "api.user.check_user_password.invalid.app_error",
-            "Login failed because of invalid password.",
-        )),
+        Verified::No => {
+            state
+                .store
+                .record_login_failure(user_id)
+                .await
+                .map_err(user_error)?;
+            Err(wrong)
+        }
     }
 }
 
@@ -411,7 +432,12 @@ pub async fn set_active(
     active: bool,
     ip: &str,
 ) -> Result<User, AppError> {
-    actor.require(perm::MANAGE_OTHER_USERS)?;
+    if !actor.can(perm::MANAGE_OTHER_USERS) {
+        return Err(AppError::Denied {
+            id: "api.user.update_active.permissions.app_error",
+            message: "You do not have the appropriate permissions.".into(),
+        });
+    }
     let saved = state
         .store
         .set_user_active(user_id, active)
@@ -443,23 +469,20 @@ pub async fn change_password(
     new: &str,
     ip: &str,
 ) -> Result<(), AppError> {
-    may_edit(actor, user_id)?;
     let by_admin = actor.user.id != user_id && actor.can(perm::MANAGE_SYSTEM);
     if actor.user.id != user_id && !by_admin {
-        return Err(AppError::Forbidden);
+        return Err(AppError::Denied {
+            id: "api.user.update_password.context.app_error",
+            message: "Update password failed because context user_id did not match props user_id."
+                .into(),
+        });
     }
     if !by_admin {
-        let credentials = state
-            .store
-            .get_credentials(user_id)
-            .await
-            .map_err(user_error)?;
-        if password::verify(current, &credentials.password_hash) == Verified::No {
-            return Err(AppError::invalid(
-                "api.user.update_password.incorrect.app_error",
-                "The \"Current Password\" you entered is incorrect. Please check that Caps Lock is off and try again.",
-            ));
-        }
+        let wrong = AppError::invalid(
+            "api.user.update_password.incorrect.app_error",
+            "The \"Current Password\" you entered is incorrect. Please check that Caps Lock is off and try again.",
+        );
+        double_check_password(state, user_id, current, wrong).await?;
     }
     check_password(&state.config, new)?;
     let hash = password::hash(new).map_err(AppError::Internal)?;

@@ -5,11 +5,13 @@
 
 mod support;
 
+mod accounts;
 mod change_feed;
 mod cli_users;
 mod configuration;
 mod database;
 mod errors;
+mod mfa_tokens;
 mod permissions;
 mod rate_limit;
 mod shutdown;
