@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod middleware;
+mod preferences;
 pub mod rate_limit;
 mod roles;
 mod system;
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(system::configure)
             .configure(users::configure)
             .configure(roles::configure)
+            .configure(preferences::configure)
             .default_service(web::to(route_not_found)),
     );
 }

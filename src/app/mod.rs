@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod avatar;
 pub mod permissions;
+pub mod preferences;
 pub mod sessions;
 pub mod system;
 pub mod tokens;

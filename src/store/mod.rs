@@ -5,7 +5,10 @@
 //! writer thread), never on an async worker. The traits are split per aggregate; `Store`
 //! is the sum that application code holds as `Arc<dyn Store>`.
 
+mod preferences;
 pub mod sqlite;
+
+pub use preferences::PreferenceStore;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -107,7 +110,13 @@ pub trait ChangeFeed: Send + Sync {
 
 /// Everything the application needs from storage.
 pub trait Store:
-    SystemStore + ChangeFeed + UserStore + SessionStore + AccessTokenStore + AuditStore
+    SystemStore
+    + ChangeFeed
+    + UserStore
+    + SessionStore
+    + AccessTokenStore
+    + AuditStore
+    + PreferenceStore
 {
     /// The schema migration done when the store was opened.
     fn schema_status(&self) -> &SchemaStatus;

@@ -13,6 +13,7 @@ mod database;
 mod errors;
 mod mfa_tokens;
 mod permissions;
+mod preferences;
 mod rate_limit;
 mod shutdown;
 mod system;

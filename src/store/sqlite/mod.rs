@@ -8,6 +8,7 @@
 mod audits;
 mod feed;
 mod migrate;
+mod preferences;
 mod sessions;
 mod system;
 mod tokens;

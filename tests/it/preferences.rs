@@ -1,0 +1,1 @@
+//! Preferences and statuses through the running server (being written).
