@@ -94,11 +94,20 @@ pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
     .client_request_timeout(Duration::from_secs(settings.read_timeout))
     .keep_alive(Duration::from_secs(settings.idle_timeout))
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+    .disable_signals()
     .bind((listen.host.as_str(), listen.port))
     .with_context(|| format!("cannot listen on {}", settings.listen_address))?;
 
     let url = public_url(&settings.site_url, &server.addrs());
     let running = server.run();
+    // Our own signal handling: actix treats Ctrl+C as a forced stop and waits a fixed
+    // 300 ms after any signal; both SIGINT and SIGTERM should drain in-flight requests.
+    let handle = running.handle();
+    actix_web::rt::spawn(async move {
+        wait_for_shutdown_signal().await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        handle.stop(true).await;
+    });
     tracing::info!(%url, version = version::HEARTH_VERSION, "Hearth is ready");
     // The one line meant for people (and the test harness) on standard output.
     println!(
@@ -122,5 +131,29 @@ fn public_url(site_url: &str, addrs: &[std::net::SocketAddr]) -> String {
         Some(std::net::SocketAddr::V6(addr)) => format!("http://[{}]:{}", addr.ip(), addr.port()),
         Some(addr) => format!("http://{addr}"),
         None => "http://localhost:8065".into(),
+    }
+}
+
+/// Resolves at the first SIGINT (Ctrl+C) or SIGTERM.
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl+C stops the server");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,4 +1,4 @@
-//! SIGTERM stops the server gracefully: a request already in flight is answered, then the
+//! SIGTERM and SIGINT (Ctrl+C) stop the server gracefully: a request already in flight is answered, then the
 //! process exits successfully and stops listening.
 
 use std::io::Write;
@@ -9,6 +9,15 @@ use crate::support::{Server, data_dir, raw_response, signal};
 
 #[tokio::test]
 async fn sigterm_lets_in_flight_requests_finish() {
+    in_flight_request_survives("TERM");
+}
+
+#[tokio::test]
+async fn ctrl_c_lets_in_flight_requests_finish() {
+    in_flight_request_survives("INT");
+}
+
+fn in_flight_request_survives(signal_name: &str) {
     let data = data_dir();
     let server = Server::start(
         data.path(),
@@ -29,7 +38,7 @@ async fn sigterm_lets_in_flight_requests_finish() {
     stream.flush().unwrap();
     std::thread::sleep(Duration::from_millis(300));
 
-    signal(server.pid(), "TERM");
+    signal(server.pid(), signal_name);
     // Long enough that a server which did not wait would be gone by now.
     std::thread::sleep(Duration::from_secs(2));
     // New connections are no longer accepted...
