@@ -12,7 +12,7 @@ mod user;
 pub use access::{Audit, UserAccessToken};
 pub use channel::{Channel, ChannelMember, ChannelType};
 pub use id::{ID_LEN, is_valid_id, new_id, now_millis};
-pub use post::{Post, PostList};
+pub use post::{Post, PostList, Reaction};
 pub use session::Session;
 pub use team::{Team, TeamMember, TeamType};
 pub use user::{Timezone, User};

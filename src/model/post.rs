@@ -75,3 +75,16 @@ mod tests {
         assert_eq!(json["root_id"], "");
     }
 }
+
+/// An emoji reaction to a post (`model.Reaction`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Reaction {
+    pub user_id: String,
+    pub post_id: String,
+    pub emoji_name: String,
+    pub create_at: i64,
+    pub update_at: i64,
+    pub delete_at: i64,
+    pub channel_id: String,
+}

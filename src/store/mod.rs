@@ -5,9 +5,11 @@
 //! writer thread), never on an async worker. The traits are split per aggregate; `Store`
 //! is the sum that application code holds as `Arc<dyn Store>`.
 
+mod messaging;
 mod preferences;
 pub mod sqlite;
 
+pub use messaging::{ChannelStore, CreatedPost, Mentions, PostStore, PostWindow, TeamStore};
 pub use preferences::PreferenceStore;
 
 use async_trait::async_trait;
@@ -117,6 +119,9 @@ pub trait Store:
     + AccessTokenStore
     + AuditStore
     + PreferenceStore
+    + TeamStore
+    + ChannelStore
+    + PostStore
 {
     /// The schema migration done when the store was opened.
     fn schema_status(&self) -> &SchemaStatus;

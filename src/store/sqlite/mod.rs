@@ -6,11 +6,14 @@
 //! been acknowledged survives a crash or power loss.
 
 mod audits;
+mod channels;
 mod feed;
 mod migrate;
+mod posts;
 mod preferences;
 mod sessions;
 mod system;
+mod teams;
 mod tokens;
 mod users;
 mod writer;

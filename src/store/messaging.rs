@@ -1,0 +1,191 @@
+//! Storage for teams, channels, memberships, posts and reactions. Methods that change
+//! several rows (a team with its default channels, a post with its counters) do it in one
+//! transaction with their change-feed rows; the rules deciding *what* to write live in `app`.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::model::{Channel, ChannelMember, Post, Reaction, Team, TeamMember};
+
+/// Which posts of a channel to list.
+#[derive(Debug, Clone)]
+pub enum PostWindow {
+    /// Newest first, `per_page` at a time.
+    Page { offset: u32, limit: u32 },
+    /// Everything created, edited or deleted after this time (ms), deleted posts included.
+    Since(i64),
+    /// Up to `limit` posts older than the post with this id, newest first.
+    Before { post_id: String, limit: u32 },
+    /// Up to `limit` posts newer than the post with this id, newest first.
+    After { post_id: String, limit: u32 },
+}
+
+/// What creating a post did.
+#[derive(Debug, Clone)]
+pub struct CreatedPost {
+    pub post: Post,
+    /// False when a post with the same `pending_post_id` already existed and was returned
+    /// instead (a retried send).
+    pub created: bool,
+}
+
+/// Who a new post mentions, decided by `app` from the message and the channel.
+#[derive(Debug, Clone, Default)]
+pub struct Mentions {
+    pub user_ids: Vec<String>,
+}
+
+#[async_trait]
+pub trait TeamStore: Send + Sync {
+    /// Creates a team with its first member (an admin) and default channels, which the
+    /// member joins.
+    async fn create_team(
+        &self,
+        team: &Team,
+        creator: &TeamMember,
+        channels: &[Channel],
+    ) -> Result<Team, StoreError>;
+    async fn get_team(&self, id: &str) -> Result<Team, StoreError>;
+    async fn get_team_by_name(&self, name: &str) -> Result<Team, StoreError>;
+    async fn get_team_by_invite_id(&self, invite_id: &str) -> Result<Team, StoreError>;
+    /// Teams that are not deleted, by display name; only open ones unless `include_invite`.
+    async fn list_teams(
+        &self,
+        include_invite: bool,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<Team>, StoreError>;
+    /// Saves the editable fields and `delete_at`, `invite_id`.
+    async fn update_team(&self, team: &Team) -> Result<Team, StoreError>;
+    /// Adds (or re-adds) a member and puts them in `channel_ids` (the default channels).
+    async fn add_team_member(
+        &self,
+        member: &TeamMember,
+        channel_ids: &[String],
+    ) -> Result<TeamMember, StoreError>;
+    /// Marks the membership deleted and removes the user from the team's channels.
+    async fn remove_team_member(&self, team_id: &str, user_id: &str) -> Result<(), StoreError>;
+    /// An active membership.
+    async fn get_team_member(&self, team_id: &str, user_id: &str)
+    -> Result<TeamMember, StoreError>;
+    async fn list_team_members(
+        &self,
+        team_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<TeamMember>, StoreError>;
+    /// A user's active team memberships.
+    async fn list_user_team_members(&self, user_id: &str) -> Result<Vec<TeamMember>, StoreError>;
+    /// Teams the user is an active member of.
+    async fn list_user_teams(&self, user_id: &str) -> Result<Vec<Team>, StoreError>;
+    async fn update_team_member(&self, member: &TeamMember) -> Result<TeamMember, StoreError>;
+    /// (all active members, members whose account is active)
+    async fn team_member_counts(&self, team_id: &str) -> Result<(i64, i64), StoreError>;
+}
+
+#[async_trait]
+pub trait ChannelStore: Send + Sync {
+    /// Creates a channel with its first members. `Conflict("name")` when the name is taken
+    /// in the team (for direct and group channels: anywhere).
+    async fn create_channel(
+        &self,
+        channel: &Channel,
+        members: &[ChannelMember],
+    ) -> Result<Channel, StoreError>;
+    async fn get_channel(&self, id: &str) -> Result<Channel, StoreError>;
+    /// `team_id` is `""` for direct and group channels.
+    async fn get_channel_by_name(&self, team_id: &str, name: &str) -> Result<Channel, StoreError>;
+    /// Saves display name, name, header, purpose, type, props and `delete_at`.
+    async fn update_channel(&self, channel: &Channel) -> Result<Channel, StoreError>;
+    /// Public channels of a team (archived ones when `archived`), by display name.
+    async fn list_team_channels(
+        &self,
+        team_id: &str,
+        archived: bool,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<Channel>, StoreError>;
+    /// Channels the user is a member of: those of `team_id` plus direct and group
+    /// channels; with `team_id = None`, all of them.
+    async fn list_user_channels(
+        &self,
+        user_id: &str,
+        team_id: Option<&str>,
+        include_deleted: bool,
+    ) -> Result<Vec<Channel>, StoreError>;
+    async fn add_channel_member(&self, member: &ChannelMember)
+    -> Result<ChannelMember, StoreError>;
+    async fn remove_channel_member(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> Result<(), StoreError>;
+    async fn get_channel_member(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+    ) -> Result<ChannelMember, StoreError>;
+    async fn list_channel_members(
+        &self,
+        channel_id: &str,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Vec<ChannelMember>, StoreError>;
+    /// The user's memberships in `team_id`'s channels plus direct and group channels (all
+    /// teams when `None`).
+    async fn list_user_channel_members(
+        &self,
+        user_id: &str,
+        team_id: Option<&str>,
+    ) -> Result<Vec<ChannelMember>, StoreError>;
+    /// Saves roles and notify props.
+    async fn update_channel_member(
+        &self,
+        member: &ChannelMember,
+    ) -> Result<ChannelMember, StoreError>;
+    /// Marks the channel read for the user: counts caught up, mentions cleared. Returns the
+    /// previous `last_viewed_at`.
+    async fn view_channel(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        now: i64,
+    ) -> Result<i64, StoreError>;
+    async fn channel_member_count(&self, channel_id: &str) -> Result<i64, StoreError>;
+}
+
+#[async_trait]
+pub trait PostStore: Send + Sync {
+    /// Saves a post and everything it changes, in one transaction: the channel's counters
+    /// and last post time, the thread root's reply count, the sender's read position, the
+    /// mentioned members' mention counts and thread follows, and a `posted` feed row. A
+    /// post with the same author and `pending_post_id` as an existing one returns that one.
+    async fn create_post(
+        &self,
+        post: &Post,
+        mentions: &Mentions,
+    ) -> Result<CreatedPost, StoreError>;
+    /// A post, deleted or not (callers decide who may see deleted posts).
+    async fn get_post(&self, id: &str) -> Result<Post, StoreError>;
+    async fn get_posts_by_ids(&self, ids: &[String]) -> Result<Vec<Post>, StoreError>;
+    /// A channel's posts (current versions only), newest first.
+    async fn channel_posts(
+        &self,
+        channel_id: &str,
+        window: &PostWindow,
+    ) -> Result<Vec<Post>, StoreError>;
+    /// A thread: the root and its replies that are not deleted, oldest first.
+    async fn thread_posts(&self, root_id: &str) -> Result<Vec<Post>, StoreError>;
+    /// Saves a new message/props for `post`, keeping the previous version as history.
+    async fn edit_post(&self, post: &Post, previous: &Post) -> Result<Post, StoreError>;
+    /// Soft-deletes a post (and a root's replies); the rows stay for compliance.
+    async fn delete_post(&self, id: &str, now: i64) -> Result<(), StoreError>;
+    async fn set_post_pinned(&self, id: &str, pinned: bool) -> Result<Post, StoreError>;
+    async fn pinned_posts(&self, channel_id: &str) -> Result<Vec<Post>, StoreError>;
+    /// Earlier versions of an edited post, newest first.
+    async fn post_edit_history(&self, id: &str) -> Result<Vec<Post>, StoreError>;
+    /// Adds a reaction (idempotent) and marks the post as having reactions.
+    async fn save_reaction(&self, reaction: &Reaction) -> Result<Reaction, StoreError>;
+    async fn delete_reaction(&self, reaction: &Reaction) -> Result<(), StoreError>;
+    async fn reactions_for_posts(&self, post_ids: &[String]) -> Result<Vec<Reaction>, StoreError>;
+}
