@@ -3,11 +3,14 @@
 //! function, mounted from the list in [`configure`]. No SQL and no permission logic here.
 
 pub mod auth;
+mod channels;
 mod middleware;
+mod posts;
 mod preferences;
 pub mod rate_limit;
 mod roles;
 mod system;
+mod teams;
 mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -24,6 +27,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(users::configure)
             .configure(roles::configure)
             .configure(preferences::configure)
+            .configure(teams::configure)
+            .configure(channels::configure)
+            .configure(posts::configure)
             .default_service(web::to(route_not_found)),
     );
 }

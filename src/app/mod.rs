@@ -4,10 +4,13 @@
 
 pub mod audit;
 pub mod avatar;
+pub mod channels;
 pub mod permissions;
+pub mod posts;
 pub mod preferences;
 pub mod sessions;
 pub mod system;
+pub mod teams;
 pub mod tokens;
 pub mod users;
 

@@ -45,8 +45,13 @@ pub struct ServiceSettings {
     /// Require the `X-CSRF-Token` header (not just `X-Requested-With`) on cookie sessions.
     #[serde(rename = "ExperimentalStrictCSRFEnforcement")]
     pub experimental_strict_csrf_enforcement: bool,
-    /// Minutes after which a post can no longer be edited; `-1` for never.
+    /// Seconds after posting during which a post can be edited; `-1` for no limit.
     pub post_edit_time_limit: i64,
+    /// Let users edit their posts at all (off: posts are immutable, for compliance).
+    pub allow_edit_post: bool,
+    /// Let users delete posts at all (off: nothing is deleted through the API, for
+    /// compliance; admins included).
+    pub allow_delete_post: bool,
     /// Let users add custom emoji.
     pub enable_custom_emoji: bool,
     /// Show the emoji picker in clients.
@@ -110,6 +115,8 @@ impl Default for ServiceSettings {
             enable_developer: false,
             experimental_strict_csrf_enforcement: false,
             post_edit_time_limit: -1,
+            allow_edit_post: true,
+            allow_delete_post: true,
             enable_custom_emoji: true,
             enable_emoji_picker: true,
             enable_link_previews: true,

@@ -64,7 +64,7 @@ impl Config {
         ensure(
             s.post_edit_time_limit == -1 || s.post_edit_time_limit > 0,
             "ServiceSettings.PostEditTimeLimit",
-            || "must be -1 (no limit) or a number of minutes".into(),
+            || "must be -1 (no limit) or a number of seconds".into(),
         )?;
         positive(
             s.time_between_user_typing_updates_milliseconds,

@@ -1,0 +1,497 @@
+//! The `channels` group: channels, direct and group messages, members, read state.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Auth;
+use super::{Paging, ok, resource};
+use crate::app::channels::{self, ChannelPatch, channel_error, member_missing, require_channel};
+use crate::app::permissions::perm;
+use crate::app::users::check_id;
+use crate::app::{Actor, posts, teams};
+use crate::error::AppError;
+use crate::model::{Channel, StringMap};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/channels").route(web::post().to(create_channel)))
+        .service(resource("/channels/direct").route(web::post().to(direct_channel)))
+        .service(resource("/channels/group").route(web::post().to(group_channel)))
+        .service(resource("/channels/members/{user_id}/view").route(web::post().to(view_channel)))
+        .service(
+            resource("/channels/{channel_id}")
+                .route(web::get().to(get_channel))
+                .route(web::put().to(patch_channel))
+                .route(web::delete().to(archive_channel)),
+        )
+        .service(resource("/channels/{channel_id}/patch").route(web::put().to(patch_channel)))
+        .service(resource("/channels/{channel_id}/restore").route(web::post().to(restore_channel)))
+        .service(resource("/channels/{channel_id}/privacy").route(web::put().to(set_privacy)))
+        .service(resource("/channels/{channel_id}/stats").route(web::get().to(channel_stats)))
+        .service(resource("/channels/{channel_id}/pinned").route(web::get().to(pinned_posts)))
+        .service(
+            resource("/channels/{channel_id}/members")
+                .route(web::get().to(list_members))
+                .route(web::post().to(add_member)),
+        )
+        .service(
+            resource("/channels/{channel_id}/members/{user_id}")
+                .route(web::get().to(get_member))
+                .route(web::delete().to(remove_member)),
+        )
+        .service(
+            resource("/channels/{channel_id}/members/{user_id}/roles")
+                .route(web::put().to(member_roles)),
+        )
+        .service(
+            resource("/channels/{channel_id}/members/{user_id}/notify_props")
+                .route(web::put().to(member_notify_props)),
+        )
+        .service(resource("/teams/{team_id}/channels").route(web::get().to(team_channels)))
+        .service(
+            resource("/teams/{team_id}/channels/deleted").route(web::get().to(archived_channels)),
+        )
+        .service(
+            resource("/teams/{team_id}/channels/name/{name}").route(web::get().to(channel_by_name)),
+        )
+        .service(
+            resource("/teams/name/{team_name}/channels/name/{name}")
+                .route(web::get().to(channel_by_names)),
+        )
+        .service(resource("/users/{user_id}/channels").route(web::get().to(all_user_channels)))
+        .service(
+            resource("/users/{user_id}/teams/{team_id}/channels")
+                .route(web::get().to(user_channels)),
+        )
+        .service(
+            resource("/users/{user_id}/teams/{team_id}/channels/members")
+                .route(web::get().to(user_channel_members)),
+        )
+        .service(
+            resource("/users/{user_id}/channels/{channel_id}/unread")
+                .route(web::get().to(channel_unread)),
+        );
+}
+
+fn me(actor: &Actor, user_id: &str) -> Result<String, AppError> {
+    if user_id == "me" {
+        return Ok(actor.user.id.clone());
+    }
+    check_id(user_id, "user_id")?;
+    Ok(user_id.to_string())
+}
+
+fn self_or_admin(actor: &Actor, user_id: &str) -> Result<(), AppError> {
+    if actor.user.id == user_id || actor.can(perm::MANAGE_SYSTEM) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn create_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: web::Json<Channel>,
+) -> Result<HttpResponse, AppError> {
+    let channel = channels::create_channel(&state, &actor, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(channel))
+}
+
+async fn direct_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: web::Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    let channel = channels::direct_channel(&state, &actor, &body).await?;
+    Ok(HttpResponse::Created().json(channel))
+}
+
+async fn group_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: web::Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    if body.len() > 16 {
+        return Err(AppError::InvalidBody {
+            name: "user_ids",
+            detail: "too many user ids".into(),
+        });
+    }
+    let channel = channels::group_channel(&state, &actor, &body).await?;
+    Ok(HttpResponse::Created().json(channel))
+}
+
+async fn get_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    let access = require_channel(&state, &actor, &path, perm::READ_CHANNEL).await?;
+    Ok(HttpResponse::Ok().json(access.channel))
+}
+
+async fn patch_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<ChannelPatch>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok()
+        .json(channels::patch_channel(&state, &actor, &path, body.into_inner()).await?))
+}
+
+async fn archive_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    channels::archive_channel(&state, &actor, &path).await?;
+    Ok(ok())
+}
+
+async fn restore_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok().json(channels::restore_channel(&state, &actor, &path).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct PrivacyBody {
+    privacy: String,
+}
+
+async fn set_privacy(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<PrivacyBody>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok().json(channels::set_privacy(&state, &actor, &path, &body.privacy).await?))
+}
+
+async fn channel_stats(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    require_channel(&state, &actor, &path, perm::READ_CHANNEL).await?;
+    let members = state.store.channel_member_count(&path).await?;
+    let pinned = state.store.pinned_posts(&path).await?.len();
+    Ok(HttpResponse::Ok().json(json!({ "channel_id": *path, "member_count": members, "pinnedpost_count": pinned, "guest_count": 0, "files_count": 0 })))
+}
+
+async fn pinned_posts(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok().json(posts::pinned(&state, &actor, &path).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+async fn list_members(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    require_channel(&state, &actor, &path, perm::READ_CHANNEL).await?;
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_channel_members(&path, paging.offset(), paging.per_page)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct AddMemberBody {
+    user_id: String,
+}
+
+async fn add_member(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<AddMemberBody>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    let user_id = me(&actor, &body.user_id)?;
+    let member = channels::add_member(&state, &actor, &path, &user_id).await?;
+    Ok(HttpResponse::Created().json(member))
+}
+
+async fn get_member(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (channel_id, user_id) = path.into_inner();
+    check_id(&channel_id, "channel_id")?;
+    let user_id = me(&actor, &user_id)?;
+    require_channel(&state, &actor, &channel_id, perm::READ_CHANNEL).await?;
+    let member = state
+        .store
+        .get_channel_member(&channel_id, &user_id)
+        .await
+        .map_err(|_| member_missing())?;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+async fn remove_member(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (channel_id, user_id) = path.into_inner();
+    check_id(&channel_id, "channel_id")?;
+    let user_id = me(&actor, &user_id)?;
+    channels::remove_member(&state, &actor, &channel_id, &user_id).await?;
+    Ok(ok())
+}
+
+#[derive(Debug, Deserialize)]
+struct RolesBody {
+    roles: String,
+}
+
+async fn member_roles(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+    body: web::Json<RolesBody>,
+) -> Result<HttpResponse, AppError> {
+    let (channel_id, user_id) = path.into_inner();
+    check_id(&channel_id, "channel_id")?;
+    let user_id = me(&actor, &user_id)?;
+    channels::update_member_roles(&state, &actor, &channel_id, &user_id, &body.roles).await?;
+    Ok(ok())
+}
+
+async fn member_notify_props(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+    body: web::Json<StringMap>,
+) -> Result<HttpResponse, AppError> {
+    let (channel_id, user_id) = path.into_inner();
+    check_id(&channel_id, "channel_id")?;
+    let user_id = me(&actor, &user_id)?;
+    let mut props = body.into_inner();
+    // Clients echo these back; they are not settings.
+    props.remove("channel_id");
+    props.remove("user_id");
+    channels::update_notify_props(&state, &actor, &channel_id, &user_id, props).await?;
+    Ok(ok())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ViewBody {
+    channel_id: String,
+    prev_channel_id: String,
+}
+
+async fn view_channel(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<ViewBody>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = me(&actor, &path)?;
+    if user_id != actor.user.id {
+        return Err(AppError::Forbidden);
+    }
+    let mut times = serde_json::Map::new();
+    if !body.channel_id.is_empty() {
+        check_id(&body.channel_id, "channel_id")?;
+        let at = channels::view_channel(&state, &actor, &body.channel_id).await?;
+        times.insert(body.channel_id.clone(), json!(at));
+    }
+    if !body.prev_channel_id.is_empty() && body.prev_channel_id != body.channel_id {
+        check_id(&body.prev_channel_id, "prev_channel_id")?;
+        // Leaving a channel marks it read too, as far as the user has seen it.
+        if let Ok(at) = channels::view_channel(&state, &actor, &body.prev_channel_id).await {
+            times.insert(body.prev_channel_id.clone(), json!(at));
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({ "status": "OK", "last_viewed_at_times": times })))
+}
+
+async fn team_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    teams::require_team(&state, &actor, &path, perm::LIST_TEAM_CHANNELS).await?;
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_team_channels(&path, false, paging.offset(), paging.per_page)
+            .await?,
+    ))
+}
+
+async fn archived_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    teams::require_team(&state, &actor, &path, perm::LIST_TEAM_CHANNELS).await?;
+    if !state
+        .config
+        .team_settings
+        .experimental_view_archived_channels
+        && !actor.can(perm::MANAGE_SYSTEM)
+    {
+        return Err(AppError::Forbidden);
+    }
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_team_channels(&path, true, paging.offset(), paging.per_page)
+            .await?,
+    ))
+}
+
+async fn named(
+    state: &AppState,
+    actor: &Actor,
+    team_id: &str,
+    name: &str,
+) -> Result<HttpResponse, AppError> {
+    let channel = state
+        .store
+        .get_channel_by_name(team_id, &name.to_lowercase())
+        .await
+        .map_err(channel_error)?;
+    let access = require_channel(state, actor, &channel.id, perm::READ_CHANNEL).await?;
+    Ok(HttpResponse::Ok().json(access.channel))
+}
+
+async fn channel_by_name(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (team_id, name) = path.into_inner();
+    check_id(&team_id, "team_id")?;
+    named(&state, &actor, &team_id, &name).await
+}
+
+async fn channel_by_names(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (team_name, name) = path.into_inner();
+    let team = state
+        .store
+        .get_team_by_name(&team_name)
+        .await
+        .map_err(teams::team_error)?;
+    named(&state, &actor, &team.id, &name).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UserChannelsQuery {
+    #[serde(default)]
+    include_deleted: bool,
+}
+
+async fn all_user_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<UserChannelsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = me(&actor, &path)?;
+    self_or_admin(&actor, &user_id)?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_user_channels(&user_id, None, query.include_deleted)
+            .await?,
+    ))
+}
+
+async fn user_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+    query: web::Query<UserChannelsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, team_id) = path.into_inner();
+    let user_id = me(&actor, &user_id)?;
+    check_id(&team_id, "team_id")?;
+    self_or_admin(&actor, &user_id)?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_user_channels(&user_id, Some(&team_id), query.include_deleted)
+            .await?,
+    ))
+}
+
+async fn user_channel_members(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, team_id) = path.into_inner();
+    let user_id = me(&actor, &user_id)?;
+    check_id(&team_id, "team_id")?;
+    self_or_admin(&actor, &user_id)?;
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_user_channel_members(&user_id, Some(&team_id))
+            .await?,
+    ))
+}
+
+async fn channel_unread(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, channel_id) = path.into_inner();
+    let user_id = me(&actor, &user_id)?;
+    check_id(&channel_id, "channel_id")?;
+    self_or_admin(&actor, &user_id)?;
+    let channel = state
+        .store
+        .get_channel(&channel_id)
+        .await
+        .map_err(channel_error)?;
+    let member = state
+        .store
+        .get_channel_member(&channel_id, &user_id)
+        .await
+        .map_err(|_| member_missing())?;
+    Ok(HttpResponse::Ok().json(posts::unread_counts(&channel, &member)))
+}
