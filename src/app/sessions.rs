@@ -195,6 +195,7 @@ pub async fn login(
         .await
         .map_err(user_error)?;
     let session = open_session(state, &user, &request.device_id, client).await?;
+    crate::app::preferences::record_activity(state, &user.id).await;
     audit::record(state, &user.id, "login", "", &client.ip, &session.id).await;
     let user = state.store.get_user(&user.id).await.map_err(user_error)?;
     Ok((user, session))
@@ -316,6 +317,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Actor, AppErr
         if let Err(error) = state.store.touch_session(&session.id, now, expires).await {
             tracing::warn!(%error, "cannot record session activity");
         }
+        crate::app::preferences::record_activity(state, &user.id).await;
     }
     Ok(Actor { user, session })
 }
