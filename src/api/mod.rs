@@ -11,6 +11,7 @@ pub mod rate_limit;
 mod roles;
 mod system;
 mod teams;
+mod threads;
 mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(teams::configure)
             .configure(channels::configure)
             .configure(posts::configure)
+            .configure(threads::configure)
             .default_service(web::to(route_not_found)),
     );
 }

@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/posts/{post_id}/reactions").route(web::get().to(post_reactions)))
         .service(resource("/channels/{channel_id}/posts").route(web::get().to(channel_posts)))
         .service(resource("/reactions").route(web::post().to(add_reaction)))
+        .service(resource("/users/{user_id}/posts/flagged").route(web::get().to(flagged_posts)))
         .service(
             resource("/users/{user_id}/posts/{post_id}/reactions/{emoji_name}")
                 .route(web::delete().to(remove_reaction)),
@@ -212,4 +213,39 @@ async fn remove_reaction(
     check_id(&path.post_id, "post_id")?;
     posts::remove_reaction(&state, &actor, &user_id, &path.post_id, &path.emoji_name).await?;
     Ok(ok())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FlaggedQuery {
+    channel_id: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+async fn flagged_posts(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<FlaggedQuery>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = if *path == "me" {
+        actor.user.id.clone()
+    } else {
+        path.into_inner()
+    };
+    check_id(&user_id, "user_id")?;
+    if let Some(channel_id) = &query.channel_id {
+        check_id(channel_id, "channel_id")?;
+    }
+    let paging = super::Paging::new(query.page, query.per_page);
+    let list = posts::flagged_posts(
+        &state,
+        &actor,
+        &user_id,
+        query.channel_id.as_deref(),
+        paging.offset() as usize,
+        paging.per_page as usize,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
 }

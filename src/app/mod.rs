@@ -11,6 +11,7 @@ pub mod preferences;
 pub mod sessions;
 pub mod system;
 pub mod teams;
+pub mod threads;
 pub mod tokens;
 pub mod users;
 

@@ -532,6 +532,34 @@ pub async fn posts_by_ids(
     decorate_all(state, readable).await
 }
 
+/// The user's saved ("flagged") posts that they may still read, newest first: the
+/// `flagged_post` preferences name the posts.
+pub async fn flagged_posts(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    channel_id: Option<&str>,
+    offset: usize,
+    limit: usize,
+) -> Result<PostList, AppError> {
+    crate::app::users::may_edit(actor, user_id)?;
+    let ids: Vec<String> = state
+        .store
+        .get_preferences_in_category(user_id, "flagged_post")
+        .await?
+        .into_iter()
+        .filter(|p| p.value == "true" && is_valid_id(&p.name))
+        .map(|p| p.name)
+        .collect();
+    let mut posts = posts_by_ids(state, actor, &ids).await?;
+    if let Some(channel_id) = channel_id {
+        posts.retain(|p| p.channel_id == channel_id);
+    }
+    posts.sort_by(|a, b| b.create_at.cmp(&a.create_at));
+    let page: Vec<Post> = posts.into_iter().skip(offset).take(limit).collect();
+    post_list(state, page).await
+}
+
 /// What a post edit may change.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PostPatch {

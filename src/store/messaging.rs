@@ -189,3 +189,60 @@ pub trait PostStore: Send + Sync {
     async fn delete_reaction(&self, reaction: &Reaction) -> Result<(), StoreError>;
     async fn reactions_for_posts(&self, post_ids: &[String]) -> Result<Vec<Reaction>, StoreError>;
 }
+
+/// A user's relation to one reply thread (collapsed reply threads).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThreadState {
+    pub root: Post,
+    pub following: bool,
+    pub last_viewed: i64,
+    pub unread_mentions: i64,
+    /// Replies by others after `last_viewed`.
+    pub unread_replies: i64,
+    /// Authors of the thread's replies, most recent first.
+    pub participant_ids: Vec<String>,
+}
+
+/// Which threads to list.
+#[derive(Debug, Clone, Default)]
+pub struct ThreadQuery {
+    pub unread_only: bool,
+    /// Only threads updated after this time (ms).
+    pub since: i64,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+#[async_trait]
+pub trait ThreadStore: Send + Sync {
+    /// Threads the user follows in a team's channels (and direct/group channels), newest
+    /// activity first.
+    async fn list_threads(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        query: &ThreadQuery,
+    ) -> Result<Vec<ThreadState>, StoreError>;
+    /// (followed threads, unread threads, unread mentions) in a team.
+    async fn thread_totals(
+        &self,
+        user_id: &str,
+        team_id: &str,
+    ) -> Result<(i64, i64, i64), StoreError>;
+    async fn get_thread(&self, user_id: &str, root_id: &str) -> Result<ThreadState, StoreError>;
+    async fn set_thread_following(
+        &self,
+        user_id: &str,
+        root_id: &str,
+        following: bool,
+    ) -> Result<(), StoreError>;
+    /// Marks a thread read up to `timestamp` (clearing its mentions), or every followed
+    /// thread of a team when `root_id` is `None`.
+    async fn mark_threads_read(
+        &self,
+        user_id: &str,
+        team_id: &str,
+        root_id: Option<&str>,
+        timestamp: i64,
+    ) -> Result<(), StoreError>;
+}

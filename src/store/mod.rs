@@ -9,7 +9,10 @@ mod messaging;
 mod preferences;
 pub mod sqlite;
 
-pub use messaging::{ChannelStore, CreatedPost, Mentions, PostStore, PostWindow, TeamStore};
+pub use messaging::{
+    ChannelStore, CreatedPost, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
+    ThreadState, ThreadStore,
+};
 pub use preferences::PreferenceStore;
 
 use async_trait::async_trait;
@@ -122,6 +125,7 @@ pub trait Store:
     + TeamStore
     + ChannelStore
     + PostStore
+    + ThreadStore
 {
     /// The schema migration done when the store was opened.
     fn schema_status(&self) -> &SchemaStatus;

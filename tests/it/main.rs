@@ -17,4 +17,5 @@ mod preferences;
 mod rate_limit;
 mod shutdown;
 mod system;
+mod threads;
 mod web_client;

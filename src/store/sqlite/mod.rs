@@ -14,6 +14,7 @@ mod preferences;
 mod sessions;
 mod system;
 mod teams;
+mod threads;
 mod tokens;
 mod users;
 mod writer;

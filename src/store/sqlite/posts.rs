@@ -9,12 +9,12 @@ use super::{SqliteStore, map_err};
 use crate::model::{Post, Reaction, new_id, now_millis};
 use crate::store::{ChangeDraft, CreatedPost, Mentions, PostStore, PostWindow, StoreError};
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, create_at, update_at, edit_at, delete_at, is_pinned, user_id, channel_id,
     root_id, original_id, message, type, props, hashtags, file_ids, pending_post_id, has_reactions,
     reply_count, last_reply_at";
 
-fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
+pub(super) fn post_from_row(row: &Row<'_>) -> rusqlite::Result<Post> {
     let props: String = row.get(12)?;
     let file_ids: String = row.get(14)?;
     Ok(Post {

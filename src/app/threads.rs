@@ -1,0 +1,184 @@
+//! Collapsed reply threads: the threads a user follows, their unread state, following
+//! and marking read.
+
+use serde_json::{Value, json};
+
+use crate::app::channels::require_channel;
+use crate::app::permissions::perm;
+use crate::app::users::sanitize;
+use crate::app::{Actor, posts};
+use crate::error::AppError;
+use crate::model::is_valid_id;
+use crate::state::AppState;
+use crate::store::{StoreError, ThreadQuery, ThreadState};
+
+fn self_or_admin(actor: &Actor, user_id: &str) -> Result<(), AppError> {
+    if actor.user.id == user_id || actor.can(perm::MANAGE_SYSTEM) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn thread_missing() -> AppError {
+    AppError::Missing {
+        id: "app.thread.get.app_error",
+        message: "Unable to find the thread.".into(),
+    }
+}
+
+/// Mattermost's `ThreadResponse`.
+async fn thread_json(
+    state: &AppState,
+    actor: &Actor,
+    thread: ThreadState,
+) -> Result<Value, AppError> {
+    let participants: Vec<Value> = state
+        .store
+        .get_users_by_ids(&thread.participant_ids)
+        .await?
+        .into_iter()
+        .map(|u| serde_json::to_value(sanitize(u, Some(actor), &state.config)).unwrap_or_default())
+        .collect();
+    Ok(json!({
+        "id": thread.root.id,
+        "reply_count": thread.root.reply_count,
+        "last_reply_at": thread.root.last_reply_at,
+        "last_viewed_at": thread.last_viewed,
+        "participants": participants,
+        "post": thread.root,
+        "unread_replies": thread.unread_replies,
+        "unread_mentions": thread.unread_mentions,
+        "is_urgent": false,
+        "delete_at": thread.root.delete_at,
+    }))
+}
+
+/// How `GET /users/{id}/teams/{team_id}/threads` was asked.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ThreadsQuery {
+    pub since: i64,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+    #[serde(rename = "pageSize")]
+    pub page_size: Option<u32>,
+    pub unread: bool,
+    #[serde(rename = "totalsOnly")]
+    pub totals_only: bool,
+    #[serde(rename = "threadsOnly")]
+    pub threads_only: bool,
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    team_id: &str,
+    query: &ThreadsQuery,
+) -> Result<Value, AppError> {
+    self_or_admin(actor, user_id)?;
+    let per_page = query
+        .page_size
+        .or(query.per_page)
+        .unwrap_or(25)
+        .clamp(1, 200);
+    let page = query.page.unwrap_or(0).min(100_000);
+    let mut body = json!({
+        "total": 0,
+        "total_unread_threads": 0,
+        "total_unread_mentions": 0,
+        "total_unread_urgent_mentions": 0,
+        "threads": [],
+    });
+    if !query.threads_only {
+        let (total, unread, mentions) = state.store.thread_totals(user_id, team_id).await?;
+        body["total"] = json!(total);
+        body["total_unread_threads"] = json!(unread);
+        body["total_unread_mentions"] = json!(mentions);
+    }
+    if !query.totals_only {
+        let threads = state
+            .store
+            .list_threads(
+                user_id,
+                team_id,
+                &ThreadQuery {
+                    unread_only: query.unread,
+                    since: query.since,
+                    offset: page * per_page,
+                    limit: per_page,
+                },
+            )
+            .await?;
+        let mut list = Vec::with_capacity(threads.len());
+        for thread in threads {
+            list.push(thread_json(state, actor, thread).await?);
+        }
+        body["threads"] = Value::Array(list);
+    }
+    Ok(body)
+}
+
+pub async fn get(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    thread_id: &str,
+) -> Result<Value, AppError> {
+    self_or_admin(actor, user_id)?;
+    let root = posts::get_post(state, actor, thread_id).await?;
+    match state.store.get_thread(user_id, &root.id).await {
+        Ok(thread) => thread_json(state, actor, thread).await,
+        Err(StoreError::NotFound) => Err(thread_missing()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn set_following(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    thread_id: &str,
+    following: bool,
+) -> Result<(), AppError> {
+    self_or_admin(actor, user_id)?;
+    let root = state
+        .store
+        .get_post(thread_id)
+        .await
+        .map_err(|_| posts::post_missing())?;
+    if !root.root_id.is_empty() || root.delete_at != 0 {
+        return Err(AppError::InvalidParam { name: "thread_id" });
+    }
+    require_channel(state, actor, &root.channel_id, perm::READ_CHANNEL_CONTENT).await?;
+    state
+        .store
+        .set_thread_following(user_id, thread_id, following)
+        .await?;
+    Ok(())
+}
+
+pub async fn mark_read(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    team_id: &str,
+    thread_id: Option<&str>,
+    timestamp: i64,
+) -> Result<(), AppError> {
+    self_or_admin(actor, user_id)?;
+    if let Some(id) = thread_id
+        && !is_valid_id(id)
+    {
+        return Err(AppError::InvalidParam { name: "thread_id" });
+    }
+    state
+        .store
+        .mark_threads_read(user_id, team_id, thread_id, timestamp)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => thread_missing(),
+            other => other.into(),
+        })
+}

@@ -1,0 +1,187 @@
+//! Collapsed reply threads and saved posts, as a user follows a conversation.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::accounts::Login;
+use crate::support::{Server, data_dir};
+
+async fn post(
+    server: &Server,
+    who: &Login,
+    channel_id: &str,
+    message: &str,
+    root_id: &str,
+) -> Value {
+    let (status, body) = server
+        .call(
+            Some(who),
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": channel_id, "message": message, "root_id": root_id})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn following_a_thread_tracks_its_unread_replies_and_mentions() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let alice = server.admin().await;
+    let bob = server.user(&alice, "bob").await;
+    let (_, team) = server
+        .call(
+            Some(&alice),
+            Method::POST,
+            "/api/v4/teams",
+            Some(json!({"name": "crew", "display_name": "Crew", "type": "O"})),
+        )
+        .await;
+    let team_id = team["id"].as_str().unwrap().to_string();
+    let (status, _) = server
+        .call(
+            Some(&alice),
+            Method::POST,
+            &format!("/api/v4/teams/{team_id}/members"),
+            Some(json!({"team_id": team_id, "user_id": bob.id()})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (_, town) = server
+        .call(
+            Some(&alice),
+            Method::GET,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+            None,
+        )
+        .await;
+    let channel_id = town["id"].as_str().unwrap().to_string();
+
+    let root = post(&server, &alice, &channel_id, "release plan?", "").await;
+    let root_id = root["id"].as_str().unwrap().to_string();
+    post(&server, &bob, &channel_id, "looks good @admin", &root_id).await;
+    post(&server, &bob, &channel_id, "one more thing", &root_id).await;
+
+    let threads_path = format!("/api/v4/users/me/teams/{team_id}/threads");
+    let (status, threads) = server
+        .call(Some(&alice), Method::GET, &threads_path, None)
+        .await;
+    assert_eq!(status, 200, "{threads}");
+    assert_eq!(
+        (
+            threads["total"].clone(),
+            threads["total_unread_threads"].clone(),
+            threads["total_unread_mentions"].clone()
+        ),
+        (json!(1), json!(1), json!(1))
+    );
+    let thread = &threads["threads"][0];
+    assert_eq!(thread["id"], root_id.as_str());
+    assert_eq!(thread["reply_count"], 2);
+    assert_eq!(thread["unread_replies"], 2);
+    assert_eq!(thread["unread_mentions"], 1);
+    assert_eq!(thread["participants"][0]["username"], "bob");
+
+    // Bob replied, so he follows too, with nothing unread of his own.
+    let (_, bobs) = server
+        .call(Some(&bob), Method::GET, &threads_path, None)
+        .await;
+    assert_eq!(bobs["threads"][0]["unread_replies"], 0);
+
+    // Reading the thread clears it.
+    let now = chrono_now();
+    let (status, read) = server
+        .call(
+            Some(&alice),
+            Method::PUT,
+            &format!("{threads_path}/{root_id}/read/{now}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        (
+            read["unread_replies"].clone(),
+            read["unread_mentions"].clone()
+        ),
+        (json!(0), json!(0))
+    );
+    let (_, unread_only) = server
+        .call(
+            Some(&alice),
+            Method::GET,
+            &format!("{threads_path}?unread=true"),
+            None,
+        )
+        .await;
+    assert_eq!(unread_only["threads"], json!([]));
+
+    // Unfollowing hides it; following again brings it back.
+    let (status, _) = server
+        .call(
+            Some(&alice),
+            Method::DELETE,
+            &format!("{threads_path}/{root_id}/following"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, after) = server
+        .call(Some(&alice), Method::GET, &threads_path, None)
+        .await;
+    assert_eq!(after["total"], 0);
+    server
+        .call(
+            Some(&alice),
+            Method::PUT,
+            &format!("{threads_path}/{root_id}/following"),
+            None,
+        )
+        .await;
+    let (_, again) = server
+        .call(Some(&alice), Method::GET, &threads_path, None)
+        .await;
+    assert_eq!(again["total"], 1);
+
+    // Someone else's threads are private.
+    let (status, _) = server
+        .call(
+            Some(&bob),
+            Method::GET,
+            &format!("/api/v4/users/{}/teams/{team_id}/threads", alice.id()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+
+    // Saved posts are the `flagged_post` preferences, listed as a PostList.
+    let (status, _) = server
+        .call(Some(&bob), Method::PUT, "/api/v4/users/me/preferences", Some(json!([{"user_id": bob.id(), "category": "flagged_post", "name": root_id, "value": "true"}])))
+        .await;
+    assert_eq!(status, 200);
+    let (status, flagged) = server
+        .call(
+            Some(&bob),
+            Method::GET,
+            "/api/v4/users/me/posts/flagged",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{flagged}");
+    assert_eq!(flagged["order"], json!([root_id]));
+    let (_, none) = server
+        .call(
+            Some(&alice),
+            Method::GET,
+            "/api/v4/users/me/posts/flagged",
+            None,
+        )
+        .await;
+    assert_eq!(none["order"], json!([]));
+}
+
+fn chrono_now() -> i64 {
+    hearth::model::now_millis()
+}
