@@ -555,7 +555,7 @@ pub async fn flagged_posts(
     if let Some(channel_id) = channel_id {
         posts.retain(|p| p.channel_id == channel_id);
     }
-    posts.sort_by(|a, b| b.create_at.cmp(&a.create_at));
+    posts.sort_by_key(|p| std::cmp::Reverse(p.create_at));
     let page: Vec<Post> = posts.into_iter().skip(offset).take(limit).collect();
     post_list(state, page).await
 }
