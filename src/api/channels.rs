@@ -212,14 +212,18 @@ async fn list_members(
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "channel_id")?;
-    require_channel(&state, &actor, &path, perm::READ_CHANNEL).await?;
+    channels::require_member_list(&state, &actor, &path).await?;
     let paging = Paging::new(query.page, query.per_page);
-    Ok(HttpResponse::Ok().json(
-        state
-            .store
-            .list_channel_members(&path, paging.offset(), paging.per_page)
-            .await?,
-    ))
+    let mut members = state
+        .store
+        .list_channel_members(&path, paging.offset(), paging.per_page)
+        .await?;
+    // Others' read positions are theirs alone, as in Mattermost.
+    for member in members.iter_mut().filter(|m| m.user_id != actor.user.id) {
+        member.last_viewed_at = 0;
+        member.last_update_at = 0;
+    }
+    Ok(HttpResponse::Ok().json(members))
 }
 
 #[derive(Debug, Deserialize)]

@@ -65,8 +65,10 @@ async fn team_json(
     mut team: Team,
 ) -> Result<serde_json::Value, AppError> {
     let member = teams::membership(state, actor, &team.id).await?;
-    if !team_grants(actor, member.as_ref(), perm::INVITE_USER) {
+    if !team_grants(actor, member.as_ref(), perm::MANAGE_TEAM) {
         team.email.clear();
+    }
+    if !team_grants(actor, member.as_ref(), perm::INVITE_USER) {
         team.invite_id.clear();
     }
     Ok(serde_json::to_value(team).unwrap_or_default())
@@ -127,6 +129,9 @@ async fn visible_team(
     actor: &Actor,
     team: Team,
 ) -> Result<HttpResponse, AppError> {
+    if team.delete_at != 0 && !actor.can(perm::MANAGE_SYSTEM) {
+        return Err(teams::team_missing());
+    }
     if !teams::may_view(state, actor, &team).await? {
         return Err(AppError::Forbidden);
     }

@@ -33,10 +33,10 @@ pub fn channel_error(error: StoreError) -> AppError {
 }
 
 fn archived() -> AppError {
-    AppError::Denied {
-        id: "api.channel.archived.app_error",
-        message: "The channel is archived; it is read-only.".into(),
-    }
+    AppError::invalid(
+        "api.channel.add_user_to_channel.deleted.app_error",
+        "The channel is archived; it is read-only.",
+    )
 }
 
 /// A channel and the caller's relation to it.
@@ -118,6 +118,20 @@ async fn may(
     Ok(channel.channel_type == ChannelType::Open
         && reading
         && team_grants(actor, team_member.as_ref(), perm::READ_PUBLIC_CHANNEL))
+}
+
+/// Checks the actor may list a channel's members: its members and system admins, not
+/// team members who merely may read a public channel.
+pub async fn require_member_list(
+    state: &AppState,
+    actor: &Actor,
+    channel_id: &str,
+) -> Result<ChannelAccess, AppError> {
+    let access = require_channel(state, actor, channel_id, perm::READ_CHANNEL).await?;
+    if access.member.is_none() && !actor.can(perm::READ_CHANNEL) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(access)
 }
 
 fn properties_permission(kind: ChannelType) -> Permission {
@@ -671,9 +685,6 @@ pub async fn add_member(
             "Users cannot be added to direct or group messages.",
         ));
     }
-    if channel.delete_at != 0 {
-        return Err(archived());
-    }
     let user = state.store.get_user(user_id).await.map_err(user_error)?;
     if user.delete_at != 0 {
         return Err(AppError::invalid(
@@ -696,13 +707,17 @@ pub async fn add_member(
         )
         .await?;
     }
+    // Permission first, so the archived state is told only to those who may act.
+    if channel.delete_at != 0 {
+        return Err(archived());
+    }
     match state.store.get_team_member(&channel.team_id, user_id).await {
         Ok(_) => {}
         Err(StoreError::NotFound) => {
-            return Err(AppError::invalid(
-                "api.channel.add_user.to.channel.failed.app_error",
-                "The user is not a member of the channel's team.",
-            ));
+            return Err(AppError::Missing {
+                id: "app.team.get_member.missing.app_error",
+                message: "The user is not a member of the channel's team.".into(),
+            });
         }
         Err(other) => return Err(other.into()),
     }

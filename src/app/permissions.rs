@@ -143,6 +143,8 @@ const TEAM_USER: &[Permission] = &[
     ADD_USER_TO_TEAM,
 ];
 const TEAM_ADMIN: &[Permission] = &[
+    CREATE_POST,
+    ADD_REACTION,
     MANAGE_TEAM,
     MANAGE_TEAM_ROLES,
     REMOVE_USER_FROM_TEAM,

@@ -34,11 +34,19 @@ fn post_error(error: StoreError) -> AppError {
     }
 }
 
-fn archived_channel() -> AppError {
+/// Reactions in an archived channel: 403, as Mattermost answers.
+fn archived_reactions() -> AppError {
     AppError::Denied {
-        id: "api.post.create_post.can_not_post_to_deleted.error",
-        message: "Can not post to an archived channel.".into(),
+        id: "api.reaction.save.archived_channel.app_error",
+        message: "You cannot react to posts in an archived channel.".into(),
     }
+}
+
+fn archived_channel() -> AppError {
+    AppError::invalid(
+        "api.post.create_post.can_not_post_to_deleted.error",
+        "Can not post to an archived channel.",
+    )
 }
 
 /// `#words` of three or more characters, as Mattermost indexes them.
@@ -342,7 +350,7 @@ async fn decorate_all(state: &AppState, posts: Vec<Post>) -> Result<Vec<Post>, A
 /// A post the actor may read; deleted posts are 404 except for admins.
 pub async fn get_post(state: &AppState, actor: &Actor, post_id: &str) -> Result<Post, AppError> {
     let post = state.store.get_post(post_id).await.map_err(post_error)?;
-    if !post.original_id.is_empty() || (post.delete_at != 0 && !actor.can(perm::MANAGE_SYSTEM)) {
+    if !post.original_id.is_empty() || post.delete_at != 0 {
         return Err(post_missing());
     }
     require_channel(state, actor, &post.channel_id, perm::READ_CHANNEL_CONTENT).await?;
@@ -470,6 +478,14 @@ pub async fn channel_posts(
         .await?;
         list.has_next = !list.next_post_id.is_empty();
     }
+    // An empty first page of a window still points back at its anchor, as in Mattermost.
+    if list.order.is_empty() && page == 0 {
+        match &window {
+            PostWindow::Before { post_id, .. } => list.next_post_id = post_id.clone(),
+            PostWindow::After { post_id, .. } => list.prev_post_id = post_id.clone(),
+            PostWindow::Page { .. } | PostWindow::Since(_) => {}
+        }
+    }
     Ok(list)
 }
 
@@ -587,7 +603,7 @@ async fn writable_post(
     };
     let access = require_channel(state, actor, &post.channel_id, permission).await?;
     if access.channel.delete_at != 0 {
-        return Err(archived_channel());
+        return Err(archived_reactions());
     }
     Ok(post)
 }
@@ -621,10 +637,7 @@ pub async fn edit_post(
         ));
     }
     let limit = state.config.service_settings.post_edit_time_limit;
-    if limit > 0
-        && !actor.can(perm::MANAGE_SYSTEM)
-        && now_millis() - previous.create_at > limit * 1000
-    {
+    if limit > 0 && now_millis() - previous.create_at > limit * 1000 {
         return Err(AppError::invalid(
             "api.post.update_post.permissions_time_limit.app_error",
             format!("Posts can be edited for {limit} seconds."),
@@ -769,7 +782,7 @@ pub async fn add_reaction(
     }
     let access = require_channel(state, actor, &post.channel_id, perm::ADD_REACTION).await?;
     if access.channel.delete_at != 0 {
-        return Err(archived_channel());
+        return Err(archived_reactions());
     }
     let reaction = Reaction {
         user_id: actor.user.id.clone(),

@@ -173,7 +173,7 @@ pub async fn create_team(state: &AppState, actor: &Actor, input: Team) -> Result
         create_at: now,
         update_at: now,
         delete_at: 0,
-        name: input.name.trim().to_lowercase(),
+        name: input.name.trim().to_string(),
         display_name: input.display_name.trim().to_string(),
         invite_id: new_id(),
         allow_open_invite: input.team_type == TeamType::Open,
@@ -362,10 +362,10 @@ pub async fn join_by_invite(
         .get_team_by_invite_id(invite_id)
         .await
         .map_err(|e| match e {
-            StoreError::NotFound => AppError::invalid(
-                "app.team.get_by_invite_id.finding.app_error",
-                "The invitation is not valid.",
-            ),
+            StoreError::NotFound => AppError::Missing {
+                id: "app.team.get_by_invite_id.finding.app_error",
+                message: "The invitation is not valid.".into(),
+            },
             other => other.into(),
         })?;
     if team.delete_at != 0 {

@@ -52,6 +52,8 @@ pub struct ChannelMember {
     pub channel_id: String,
     pub user_id: String,
     pub roles: String,
+    /// Left out of other people's memberships (and when zero), as Mattermost does.
+    #[serde(skip_serializing_if = "super::is_zero")]
     pub last_viewed_at: i64,
     pub msg_count: i64,
     pub mention_count: i64,
@@ -59,6 +61,7 @@ pub struct ChannelMember {
     pub urgent_mention_count: i64,
     pub msg_count_root: i64,
     pub notify_props: StringMap,
+    #[serde(skip_serializing_if = "super::is_zero")]
     pub last_update_at: i64,
     pub scheme_guest: bool,
     pub scheme_user: bool,
