@@ -15,3 +15,4 @@ pub mod state;
 pub mod store;
 pub mod version;
 pub mod webui;
+pub mod ws;

@@ -55,9 +55,11 @@ pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppS
         .await
         .map_err(|e| anyhow::anyhow!("cannot record the installation id: {e:?}"))?;
 
+    let config = Arc::new(config);
     Ok(AppState {
         version_id: version::version_id(&config.hash()).into(),
-        config: Arc::new(config),
+        hub: crate::ws::Hub::new(store.clone(), config.clone()),
+        config,
         store,
         files: Arc::new(files),
         diagnostic_id: diagnostic_id.into(),
@@ -68,6 +70,7 @@ pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppS
 pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
     let listen = config.listen_address()?;
     let state = build_state(config, data_dir).await?;
+    state.hub.follow();
     let settings = state.config.service_settings.clone();
     let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);
     let app_state = web::Data::new(state.clone());

@@ -16,4 +16,6 @@ pub struct AppState {
     pub diagnostic_id: Arc<str>,
     /// The `X-Version-Id` header value, computed once from the configuration.
     pub version_id: Arc<str>,
+    /// Live WebSocket connections and event routing.
+    pub hub: Arc<crate::ws::Hub>,
 }

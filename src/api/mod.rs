@@ -13,6 +13,7 @@ mod system;
 mod teams;
 mod threads;
 mod users;
+mod websocket;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(channels::configure)
             .configure(posts::configure)
             .configure(threads::configure)
+            .configure(websocket::configure)
             .default_service(web::to(route_not_found)),
     );
 }

@@ -350,12 +350,18 @@ pub async fn set_status(
 /// activity time moves on. Never fails the request it is called from; problems are
 /// logged.
 pub async fn record_activity(state: &AppState, user_id: &str) {
+    record_presence(state, user_id, StatusChange::Activity).await;
+}
+
+/// Applies an automatic presence change (activity, idle, disconnect); never fails the
+/// caller, since presence is advisory.
+pub async fn record_presence(state: &AppState, user_id: &str, change: StatusChange) {
     if let Err(error) = state
         .store
-        .update_status(user_id, StatusChange::Activity, now_millis())
+        .update_status(user_id, change, now_millis())
         .await
     {
-        tracing::warn!(%error, user_id, "cannot record activity for the user's status");
+        tracing::warn!(%error, user_id, ?change, "cannot record the user's presence");
     }
 }
 

@@ -75,6 +75,10 @@ pub enum StatusChange {
     },
     /// Only time passed: a DND whose end time is over ends.
     Tick,
+    /// The user's apps report them idle: an automatic status becomes away.
+    Idle,
+    /// The user's last real-time connection closed: an automatic status becomes offline.
+    Disconnected,
 }
 
 impl Status {
@@ -132,6 +136,16 @@ impl Status {
                 }
             }
             StatusChange::Tick => {}
+            StatusChange::Idle => {
+                if !next.manual && next.status == Presence::Online {
+                    next.status = Presence::Away;
+                }
+            }
+            StatusChange::Disconnected => {
+                if !next.manual {
+                    next.status = Presence::Offline;
+                }
+            }
         }
         next
     }

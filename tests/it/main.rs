@@ -23,3 +23,4 @@ mod system;
 mod teams_channels;
 mod threads;
 mod web_client;
+mod websocket;

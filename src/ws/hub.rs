@@ -1,0 +1,390 @@
+//! The hub: live connections by user, reconnect records, and routing of events.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{broadcast::error::RecvError, mpsc};
+
+use super::event::{self, OutEvent};
+use crate::config::Config;
+use crate::model::new_id;
+use crate::store::{Change, Store};
+
+/// Events a connection may have queued before it counts as too slow and is cut off.
+pub const QUEUE_CAPACITY: usize = 256;
+/// Events kept per connection for a lossless resume after a reconnect.
+pub const REPLAY_BUFFER: usize = 128;
+/// How long a dropped connection can still be resumed.
+const RECORD_TTL: Duration = Duration::from_secs(300);
+
+/// What a connection has sent, kept so a reconnecting client can resume without loss.
+#[derive(Debug)]
+pub struct Record {
+    pub connection_id: String,
+    pub user_id: String,
+    /// The `seq` the next event will carry.
+    pub next_seq: i64,
+    /// The last frames sent, oldest first, with their `seq`.
+    pub buffer: VecDeque<(i64, String)>,
+    /// Events were dropped for this connection (it was too slow): a resume must start over.
+    pub lossy: bool,
+    /// When the socket closed; `None` while one is attached.
+    pub detached_at: Option<Instant>,
+}
+
+impl Record {
+    fn new(user_id: &str) -> Self {
+        Record {
+            connection_id: new_id(),
+            user_id: user_id.to_string(),
+            next_seq: 0,
+            buffer: VecDeque::new(),
+            lossy: false,
+            detached_at: None,
+        }
+    }
+
+    /// Numbers `event` for this connection, remembers the frame, and returns it.
+    pub fn number(&mut self, event: &OutEvent) -> String {
+        let frame = event.frame(&self.user_id, self.next_seq);
+        self.buffer.push_back((self.next_seq, frame.clone()));
+        while self.buffer.len() > REPLAY_BUFFER {
+            self.buffer.pop_front();
+        }
+        self.next_seq += 1;
+        frame
+    }
+}
+
+/// How a (re)connecting client starts.
+pub enum Attach {
+    /// A new connection id (first connect, unknown or stale record): send `hello`.
+    Fresh(Arc<Mutex<Record>>),
+    /// A lossless resume: send these frames (possibly none) and carry on.
+    Resume(Arc<Mutex<Record>>, Vec<String>),
+}
+
+struct Connection {
+    connection_id: String,
+    queue: mpsc::Sender<Arc<OutEvent>>,
+}
+
+#[derive(Default)]
+struct Registry {
+    by_user: HashMap<String, Vec<Connection>>,
+    records: HashMap<String, Arc<Mutex<Record>>>,
+    /// Records whose socket is gone but may still be resumed, by user: events keep being
+    /// numbered into their buffers so a reconnect replays what happened meanwhile.
+    detached: HashMap<String, Vec<Arc<Mutex<Record>>>>,
+}
+
+/// The live connections. Shared by the connection tasks and the feed follower.
+pub struct Hub {
+    registry: Mutex<Registry>,
+    store: Arc<dyn Store>,
+    config: Arc<Config>,
+    /// Connections cut off because they could not keep up (a metric).
+    pub slow_consumers: AtomicU64,
+    /// Events delivered to connection queues (a metric).
+    pub delivered: AtomicU64,
+    /// Server-side throttle for `typing` events.
+    pub typing: super::session::TypingThrottle,
+}
+
+/// Removes its connection from the hub when dropped, so a socket that ends for any
+/// reason (error, close, panic) never lingers as a delivery target.
+pub struct Registration {
+    hub: Arc<Hub>,
+    user_id: String,
+    connection_id: String,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.hub.unregister(&self.user_id, &self.connection_id);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves the data usable (plain maps): carry on.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Hub {
+    pub fn new(store: Arc<dyn Store>, config: Arc<Config>) -> Arc<Self> {
+        Arc::new(Hub {
+            registry: Mutex::new(Registry::default()),
+            store,
+            config,
+            slow_consumers: AtomicU64::new(0),
+            delivered: AtomicU64::new(0),
+            typing: super::session::TypingThrottle::default(),
+        })
+    }
+
+    /// Finds or makes the record for a (re)connecting client of `user_id`.
+    pub fn attach(&self, user_id: &str, resume: Option<(&str, i64)>) -> Attach {
+        let mut registry = lock(&self.registry);
+        let now = Instant::now();
+        let fresh = |record: &Arc<Mutex<Record>>| {
+            lock(record)
+                .detached_at
+                .is_none_or(|at| now.duration_since(at) < RECORD_TTL)
+        };
+        registry.records.retain(|_, record| fresh(record));
+        registry.detached.retain(|_, records| {
+            records.retain(|record| fresh(record));
+            !records.is_empty()
+        });
+        if let Some((connection_id, next)) = resume
+            && let Some(record) = registry.records.get(connection_id).cloned()
+        {
+            let mut r = lock(&record);
+            let oldest = r.buffer.front().map_or(r.next_seq, |(seq, _)| *seq);
+            if r.user_id == user_id && !r.lossy && next >= oldest && next <= r.next_seq {
+                r.detached_at = None;
+                drop(r);
+                if let Some(records) = registry.detached.get_mut(user_id) {
+                    records.retain(|other| !Arc::ptr_eq(other, &record));
+                }
+                let r = lock(&record);
+                let frames = r
+                    .buffer
+                    .iter()
+                    .filter(|(seq, _)| *seq >= next)
+                    .map(|(_, f)| f.clone())
+                    .collect();
+                drop(r);
+                return Attach::Resume(record, frames);
+            }
+            // Too old, lossy or someone else's: that record is finished.
+            let owner = r.user_id.clone();
+            drop(r);
+            registry.records.remove(connection_id);
+            if let Some(records) = registry.detached.get_mut(&owner) {
+                records.retain(|other| !Arc::ptr_eq(other, &record));
+            }
+        }
+        let record = Arc::new(Mutex::new(Record::new(user_id)));
+        let id = lock(&record).connection_id.clone();
+        registry.records.insert(id, record.clone());
+        Attach::Fresh(record)
+    }
+
+    /// Adds a live connection; events for its user start arriving on the returned queue.
+    pub fn register(
+        self: &Arc<Self>,
+        user_id: &str,
+        connection_id: &str,
+    ) -> (Registration, mpsc::Receiver<Arc<OutEvent>>) {
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        lock(&self.registry)
+            .by_user
+            .entry(user_id.to_string())
+            .or_default()
+            .push(Connection {
+                connection_id: connection_id.to_string(),
+                queue,
+            });
+        let registration = Registration {
+            hub: self.clone(),
+            user_id: user_id.to_string(),
+            connection_id: connection_id.to_string(),
+        };
+        (registration, receiver)
+    }
+
+    fn unregister(&self, user_id: &str, connection_id: &str) {
+        let mut registry = lock(&self.registry);
+        if let Some(connections) = registry.by_user.get_mut(user_id) {
+            connections.retain(|c| c.connection_id != connection_id);
+            if connections.is_empty() {
+                registry.by_user.remove(user_id);
+            }
+        }
+        if let Some(record) = registry.records.get(connection_id).cloned() {
+            let mut r = lock(&record);
+            r.detached_at = Some(Instant::now());
+            if !r.lossy {
+                drop(r);
+                registry
+                    .detached
+                    .entry(user_id.to_string())
+                    .or_default()
+                    .push(record);
+            }
+        }
+    }
+
+    /// Whether the user has any live connection.
+    pub fn is_connected(&self, user_id: &str) -> bool {
+        lock(&self.registry).by_user.contains_key(user_id)
+    }
+
+    /// Users with a live connection.
+    pub fn connected_users(&self) -> Vec<String> {
+        lock(&self.registry).by_user.keys().cloned().collect()
+    }
+
+    /// Number of live connections.
+    pub fn connection_count(&self) -> usize {
+        lock(&self.registry).by_user.values().map(Vec::len).sum()
+    }
+
+    /// Sends `event` to every connection allowed to receive it.
+    pub async fn deliver(&self, event: OutEvent) {
+        let b = &event.broadcast;
+        let audience: Option<Vec<String>> = if !b.user_id.is_empty() {
+            Some(vec![b.user_id.clone()])
+        } else if !b.channel_id.is_empty() {
+            match self
+                .store
+                .list_channel_members(&b.channel_id, 0, u32::MAX)
+                .await
+            {
+                Ok(members) => Some(members.into_iter().map(|m| m.user_id).collect()),
+                Err(error) => {
+                    tracing::warn!(%error, event = %event.event, "cannot resolve an event's channel audience");
+                    return;
+                }
+            }
+        } else if !b.team_id.is_empty() {
+            match self.store.list_team_members(&b.team_id, 0, u32::MAX).await {
+                Ok(members) => Some(members.into_iter().map(|m| m.user_id).collect()),
+                Err(error) => {
+                    tracing::warn!(%error, event = %event.event, "cannot resolve an event's team audience");
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let event = Arc::new(event);
+        let mut too_slow = Vec::new();
+        {
+            let registry = lock(&self.registry);
+            let users: Vec<&String> = match &audience {
+                Some(ids) => ids.iter().collect(),
+                None => registry.by_user.keys().collect(),
+            };
+            for user_id in users {
+                if event
+                    .broadcast
+                    .omit_users
+                    .as_ref()
+                    .is_some_and(|o| o.contains_key(user_id.as_str()))
+                {
+                    continue;
+                }
+                // Dropped sockets that may come back keep numbering their events.
+                for record in registry
+                    .detached
+                    .get(user_id.as_str())
+                    .into_iter()
+                    .flatten()
+                {
+                    lock(record).number(&event);
+                }
+                let Some(connections) = registry.by_user.get(user_id.as_str()) else {
+                    continue;
+                };
+                for connection in connections {
+                    let b = &event.broadcast;
+                    if (!b.connection_id.is_empty() && b.connection_id != connection.connection_id)
+                        || b.omit_connection_id == connection.connection_id
+                    {
+                        continue;
+                    }
+                    // Over half full: skip what the next event will correct anyway.
+                    if event.droppable() && connection.queue.capacity() < QUEUE_CAPACITY / 2 {
+                        continue;
+                    }
+                    match connection.queue.try_send(event.clone()) {
+                        Ok(()) => {
+                            self.delivered.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Err(mpsc::error::TrySendError::Full(_)) => {
+                            too_slow.push((user_id.clone(), connection.connection_id.clone()))
+                        }
+                        Err(mpsc::error::TrySendError::Closed(_)) => {}
+                    }
+                }
+            }
+        }
+        for (user_id, connection_id) in too_slow {
+            self.cut_off(&user_id, &connection_id);
+        }
+    }
+
+    /// Drops a connection that cannot keep up: its queue's sender goes, so its task sees
+    /// the end and closes the socket. Its record is marked lossy, so a reconnect starts
+    /// afresh (with `hello`) instead of silently missing the dropped events.
+    fn cut_off(&self, user_id: &str, connection_id: &str) {
+        self.slow_consumers.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(
+            user_id,
+            connection_id,
+            "websocket consumer too slow; disconnecting it"
+        );
+        let mut registry = lock(&self.registry);
+        if let Some(connections) = registry.by_user.get_mut(user_id) {
+            connections.retain(|c| c.connection_id != connection_id);
+        }
+        if let Some(record) = registry.records.get(connection_id) {
+            lock(record).lossy = true;
+        }
+    }
+
+    /// Follows the change feed for as long as the store lives, turning each committed
+    /// change into events. Subscribes before reading the high-water mark so nothing falls
+    /// between the two; a lag (the broadcast overflowed) is caught up from the table.
+    pub fn follow(self: &Arc<Self>) {
+        let hub = self.clone();
+        actix_web::rt::spawn(async move {
+            let mut live = hub.store.subscribe();
+            let mut last = match hub.store.last_seq().await {
+                Ok(seq) => seq,
+                Err(error) => {
+                    tracing::error!(%error, "websocket hub cannot read the change feed");
+                    return;
+                }
+            };
+            loop {
+                match live.recv().await {
+                    Ok(change) => {
+                        if change.seq > last {
+                            last = change.seq;
+                            hub.handle(&change).await;
+                        }
+                    }
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(
+                            missed,
+                            "websocket hub fell behind the change feed; catching up"
+                        );
+                        while let Ok(changes) = hub.store.changes_since(last, 1000).await {
+                            if changes.is_empty() {
+                                break;
+                            }
+                            for change in changes {
+                                last = change.seq;
+                                hub.handle(&change).await;
+                            }
+                        }
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+    }
+
+    async fn handle(&self, change: &Change) {
+        for event in event::translate(self.store.as_ref(), &self.config, change).await {
+            self.deliver(event).await;
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! One WebSocket connection: authentication, `hello` or resume, numbered events, client
+//! actions, keep-alive pings and back-pressure.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::event::{Broadcast, OutEvent};
+use super::hub::{Attach, Hub, Record};
+use crate::app::permissions::perm;
+use crate::app::{Actor, channels, preferences, sessions};
+use crate::model::{StatusChange, is_valid_id, now_millis};
+use crate::state::AppState;
+
+/// How long an unauthenticated socket may wait for `authentication_challenge`.
+const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often the server pings, and how long it waits for any sign of life.
+pub const PING_INTERVAL: Duration = Duration::from_secs(60);
+const PONG_WAIT: Duration = Duration::from_secs(100);
+/// Largest action frame accepted (Mattermost's `SocketMaxMessageSizeKb`).
+pub const MAX_ACTION_BYTES: usize = 8 * 1024;
+
+/// What the upgrade request said about resuming an earlier connection.
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    pub connection_id: String,
+    pub sequence_number: Option<i64>,
+}
+
+/// A client action frame.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Action {
+    seq: i64,
+    action: String,
+    data: Value,
+}
+
+fn reply(seq: i64, data: Option<Value>) -> String {
+    let mut body = json!({ "status": "OK", "seq_reply": seq });
+    if let Some(data) = data {
+        body["data"] = data;
+    }
+    body.to_string()
+}
+
+fn fail(seq: i64, status: u16, id: &str, message: &str) -> String {
+    json!({
+        "status": "FAIL",
+        "seq_reply": seq,
+        "error": { "id": id, "message": message, "detailed_error": "", "status_code": status },
+    })
+    .to_string()
+}
+
+/// Per-user typing throttle: (user, channel) → when they last started typing.
+#[derive(Default)]
+pub struct TypingThrottle(Mutex<HashMap<(String, String), Instant>>);
+
+impl TypingThrottle {
+    fn allow(&self, user_id: &str, channel_id: &str, gap: Duration) -> bool {
+        let mut seen = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = Instant::now();
+        if seen.len() > 100_000 {
+            seen.retain(|_, at| now.duration_since(*at) < gap);
+        }
+        let key = (user_id.to_string(), channel_id.to_string());
+        match seen.get(&key) {
+            Some(at) if now.duration_since(*at) < gap => false,
+            _ => {
+                seen.insert(key, now);
+                true
+            }
+        }
+    }
+}
+
+/// Runs a connection to its end.
+pub async fn run(
+    state: AppState,
+    hub: Arc<Hub>,
+    mut session: Session,
+    mut stream: AggregatedMessageStream,
+    actor: Option<Actor>,
+    resume: Resume,
+) {
+    let actor = match actor {
+        Some(actor) => actor,
+        None => match challenge(&state, &mut session, &mut stream).await {
+            Some(actor) => actor,
+            None => {
+                let _ = session
+                    .close(Some(CloseReason {
+                        code: CloseCode::Policy,
+                        description: Some("authentication required".into()),
+                    }))
+                    .await;
+                return;
+            }
+        },
+    };
+    let user_id = actor.user.id.clone();
+    let resume_point = match (resume.connection_id.is_empty(), resume.sequence_number) {
+        (false, Some(seq)) => Some((resume.connection_id.as_str(), seq)),
+        _ => None,
+    };
+    let (record, replay) = match hub.attach(&user_id, resume_point) {
+        Attach::Fresh(record) => (record, None),
+        Attach::Resume(record, frames) => (record, Some(frames)),
+    };
+    let connection_id = lock(&record).connection_id.clone();
+    let (_registration, mut queue) = hub.register(&user_id, &connection_id);
+    let first = match replay {
+        Some(frames) => frames,
+        None => {
+            let hello = OutEvent::new(
+                "hello",
+                json!({ "server_version": &*state.version_id, "connection_id": connection_id, "server_hostname": "" }),
+                Broadcast {
+                    user_id: user_id.clone(),
+                    ..Broadcast::default()
+                },
+            );
+            vec![lock(&record).number(&hello)]
+        }
+    };
+    for frame in first {
+        if session.text(frame).await.is_err() {
+            return;
+        }
+    }
+    preferences::record_activity(&state, &user_id).await;
+    tracing::debug!(%user_id, %connection_id, "websocket connected");
+
+    let mut ping = tokio::time::interval(PING_INTERVAL);
+    ping.tick().await;
+    let mut last_heard = Instant::now();
+    let close = loop {
+        tokio::select! {
+            event = queue.recv() => match event {
+                Some(event) => {
+                    let frame = lock(&record).number(&event);
+                    if session.text(frame).await.is_err() {
+                        break None;
+                    }
+                }
+                // The hub dropped us: we could not keep up.
+                None => break Some(CloseReason { code: CloseCode::Again, description: Some("too slow".into()) }),
+            },
+            message = stream.recv() => {
+                last_heard = Instant::now();
+                match message {
+                    Some(Ok(AggregatedMessage::Text(text))) => {
+                        if let Some(answer) = act(&state, &hub, &actor, &connection_id, &text).await
+                            && session.text(answer).await.is_err()
+                        {
+                            break None;
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Binary(_))) => {
+                        // MessagePack actions are not supported; say so and carry on.
+                        let answer = fail(0, 400, "api.websocket_handler.invalid_param.app_error", "binary (MessagePack) frames are not supported; send JSON text");
+                        if session.text(answer).await.is_err() {
+                            break None;
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() {
+                            break None;
+                        }
+                    }
+                    Some(Ok(AggregatedMessage::Pong(_))) => {}
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break None,
+                    Some(Err(error)) => {
+                        tracing::debug!(%error, %user_id, "websocket protocol error");
+                        break Some(CloseReason { code: CloseCode::Protocol, description: None });
+                    }
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > PONG_WAIT {
+                    tracing::info!(%user_id, %connection_id, "websocket peer stopped answering; closing");
+                    break Some(CloseReason { code: CloseCode::Away, description: Some("ping timeout".into()) });
+                }
+                if session.ping(b"").await.is_err() {
+                    break None;
+                }
+            }
+        }
+    };
+    let _ = session.close(close).await;
+    drop(_registration);
+    if !hub.is_connected(&user_id) {
+        preferences::record_presence(&state, &user_id, StatusChange::Disconnected).await;
+    }
+    tracing::debug!(%user_id, %connection_id, "websocket disconnected");
+}
+
+fn lock(record: &Arc<Mutex<Record>>) -> std::sync::MutexGuard<'_, Record> {
+    record
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Waits for `authentication_challenge` as the first frame.
+async fn challenge(
+    state: &AppState,
+    session: &mut Session,
+    stream: &mut AggregatedMessageStream,
+) -> Option<Actor> {
+    let frame = tokio::time::timeout(AUTH_TIMEOUT, stream.recv())
+        .await
+        .ok()??
+        .ok()?;
+    let AggregatedMessage::Text(text) = frame else {
+        return None;
+    };
+    let action: Action = serde_json::from_str(&text).ok()?;
+    if action.action != "authentication_challenge" {
+        let _ = session
+            .text(fail(
+                action.seq,
+                401,
+                "api.web_socket_router.not_authenticated.app_error",
+                "authenticate first",
+            ))
+            .await;
+        return None;
+    }
+    let token = action
+        .data
+        .get("token")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let actor = sessions::authenticate(state, token).await.ok()?;
+    session.text(reply(action.seq, None)).await.ok()?;
+    Some(actor)
+}
+
+/// Answers one client action; `None` when no answer is due.
+async fn act(
+    state: &AppState,
+    hub: &Arc<Hub>,
+    actor: &Actor,
+    connection_id: &str,
+    text: &str,
+) -> Option<String> {
+    if text.len() > MAX_ACTION_BYTES {
+        return Some(fail(
+            0,
+            413,
+            "api.websocket_handler.invalid_param.app_error",
+            "action frames are limited to 8 KiB",
+        ));
+    }
+    let Ok(action) = serde_json::from_str::<Action>(text) else {
+        return Some(fail(
+            0,
+            400,
+            "api.web_socket_router.bad_json.app_error",
+            "the frame is not a JSON action",
+        ));
+    };
+    if action.action.is_empty() {
+        return Some(fail(
+            action.seq,
+            400,
+            "api.web_socket_router.no_action.app_error",
+            "No websocket action.",
+        ));
+    }
+    if action.seq <= 0 {
+        return Some(fail(
+            action.seq,
+            400,
+            "api.web_socket_router.bad_seq.app_error",
+            "Invalid sequence for websocket message.",
+        ));
+    }
+    let seq = action.seq;
+    let data = &action.data;
+    match action.action.as_str() {
+        // Already authenticated: ignored, as in Mattermost.
+        "authentication_challenge" => None,
+        "ping" => Some(reply(
+            seq,
+            Some(
+                json!({ "text": "pong", "version": crate::version::MATTERMOST_VERSION, "server_time": now_millis(), "node_id": "" }),
+            ),
+        )),
+        "user_typing" => Some(user_typing(state, hub, actor, connection_id, seq, data).await),
+        "get_statuses" => {
+            let ids = hub.connected_users();
+            Some(statuses(state, seq, &ids).await)
+        }
+        "get_statuses_by_ids" => {
+            let ids: Vec<String> = data
+                .get("user_ids")
+                .and_then(Value::as_array)
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(Value::as_str)
+                        .filter(|id| is_valid_id(id))
+                        .map(str::to_string)
+                        .take(1000)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if ids.is_empty() {
+                return Some(fail(
+                    seq,
+                    400,
+                    "api.websocket_handler.invalid_param.app_error",
+                    "user_ids must list user ids",
+                ));
+            }
+            Some(statuses(state, seq, &ids).await)
+        }
+        "user_update_active_status" => {
+            let active = data
+                .get("user_is_active")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            let change = if active {
+                StatusChange::Activity
+            } else {
+                StatusChange::Idle
+            };
+            preferences::record_presence(state, &actor.user.id, change).await;
+            Some(reply(seq, None))
+        }
+        "presence" | "posted_notify_ack" => Some(reply(seq, None)),
+        name if name.starts_with("custom_") => None,
+        _ => Some(fail(
+            seq,
+            500,
+            "api.web_socket_router.bad_action.app_error",
+            "Unknown websocket action.",
+        )),
+    }
+}
+
+async fn statuses(state: &AppState, seq: i64, ids: &[String]) -> String {
+    match state.store.get_statuses(ids).await {
+        Ok(found) => {
+            let map: serde_json::Map<String, Value> = found
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.user_id.clone(),
+                        Value::String(s.status.as_str().to_string()),
+                    )
+                })
+                .collect();
+            reply(seq, Some(Value::Object(map)))
+        }
+        Err(_) => fail(
+            seq,
+            500,
+            "api.websocket_handler.server_busy.app_error",
+            "Could not read statuses.",
+        ),
+    }
+}
+
+async fn user_typing(
+    state: &AppState,
+    hub: &Arc<Hub>,
+    actor: &Actor,
+    connection_id: &str,
+    seq: i64,
+    data: &Value,
+) -> String {
+    let channel_id = data
+        .get("channel_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let parent_id = data
+        .get("parent_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !is_valid_id(channel_id) || !(parent_id.is_empty() || is_valid_id(parent_id)) {
+        return fail(
+            seq,
+            400,
+            "api.websocket_handler.invalid_param.app_error",
+            "channel_id must be a channel id",
+        );
+    }
+    if channels::require_channel(state, actor, channel_id, perm::CREATE_POST)
+        .await
+        .is_err()
+    {
+        return fail(
+            seq,
+            403,
+            "api.context.permissions.app_error",
+            "You do not have the appropriate permissions.",
+        );
+    }
+    let settings = &state.config.service_settings;
+    let gap = Duration::from_millis(
+        u64::try_from(settings.time_between_user_typing_updates_milliseconds).unwrap_or(0) / 2,
+    );
+    if settings.enable_user_typing_messages && hub.typing.allow(&actor.user.id, channel_id, gap) {
+        let mut omit = std::collections::BTreeMap::new();
+        omit.insert(actor.user.id.clone(), true);
+        let event = OutEvent::new(
+            "typing",
+            json!({ "parent_id": parent_id, "user_id": actor.user.id }),
+            Broadcast {
+                channel_id: channel_id.to_string(),
+                omit_users: Some(omit),
+                omit_connection_id: connection_id.to_string(),
+                ..Broadcast::default()
+            },
+        );
+        hub.deliver(event).await;
+    }
+    reply(seq, None)
+}

@@ -1,0 +1,657 @@
+//! The WebSocket protocol through a real client: authentication, `hello`, events reaching
+//! exactly the members allowed to see them, actions, typing, statuses, resume, back-pressure
+//! and bad frames.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::support::accounts::Login;
+use crate::support::{Server, data_dir};
+
+const QUIET: Duration = Duration::from_millis(400);
+
+/// A team with `admin` (creator), `bob` and `carol`, and a private channel of admin and bob.
+struct World {
+    server: Server,
+    admin: Login,
+    bob: Login,
+    carol: Login,
+    team_id: String,
+    town: String,
+    private: String,
+    _data: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let carol = server.user(&admin, "carol").await;
+    let (_, team) = server
+        .call(
+            Some(&admin),
+            Method::POST,
+            "/api/v4/teams",
+            Some(json!({"name": "ops", "display_name": "Ops", "type": "O"})),
+        )
+        .await;
+    let team_id = team["id"].as_str().unwrap().to_string();
+    for user in [&bob, &carol] {
+        let (status, body) = server
+            .call(
+                Some(&admin),
+                Method::POST,
+                &format!("/api/v4/teams/{team_id}/members"),
+                Some(json!({"team_id": team_id, "user_id": user.id()})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (_, town) = server
+        .call(
+            Some(&admin),
+            Method::GET,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+            None,
+        )
+        .await;
+    let (status, private) = server
+        .call(Some(&admin), Method::POST, "/api/v4/channels", Some(json!({"team_id": team_id, "name": "secret", "display_name": "Secret", "type": "P"})))
+        .await;
+    assert_eq!(status, 201, "{private}");
+    let private = private["id"].as_str().unwrap().to_string();
+    let (status, _) = server
+        .call(
+            Some(&admin),
+            Method::POST,
+            &format!("/api/v4/channels/{private}/members"),
+            Some(json!({"user_id": bob.id()})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    World {
+        town: town["id"].as_str().unwrap().to_string(),
+        server,
+        admin,
+        bob,
+        carol,
+        team_id,
+        private,
+        _data: data,
+    }
+}
+
+async fn post(w: &World, who: &Login, channel_id: &str, message: &str) -> Value {
+    let (status, body) = w
+        .server
+        .call(
+            Some(who),
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": channel_id, "message": message})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    body
+}
+
+fn names(frames: &[Value]) -> Vec<String> {
+    frames
+        .iter()
+        .filter_map(|f| f["event"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn clients_authenticate_by_header_or_challenge() {
+    let w = world().await;
+    let client = w.server.ws(&w.bob.token).await;
+    assert_eq!(client.connection_id.len(), 26);
+    client.close().await;
+
+    // No credentials at upgrade: the first frame must be the challenge.
+    let mut client = w.server.ws_raw("", "").await.unwrap();
+    let seq = client
+        .send("authentication_challenge", json!({"token": w.bob.token}))
+        .await;
+    let reply = client.event().await;
+    assert_eq!(reply, json!({"status": "OK", "seq_reply": seq}));
+    let hello = client.event().await;
+    assert_eq!(hello["event"], "hello");
+    assert_eq!(hello["seq"], 0);
+    assert_eq!(hello["broadcast"]["user_id"], w.bob.id());
+    assert!(
+        hello["data"]["server_version"]
+            .as_str()
+            .unwrap()
+            .starts_with("11.6.0."),
+        "{hello}"
+    );
+
+    // A wrong token ends the connection.
+    let mut client = w.server.ws_raw("", "").await.unwrap();
+    client
+        .send("authentication_challenge", json!({"token": "nope"}))
+        .await;
+    assert!(
+        client.next(Duration::from_secs(3)).await.is_none(),
+        "socket should close"
+    );
+
+    // A wrong token at upgrade is refused outright.
+    assert!(
+        w.server
+            .ws_raw("aaaaaaaaaaaaaaaaaaaaaaaaaa", "")
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_post_reaches_members_and_not_outsiders() {
+    let w = world().await;
+    let mut bob = w.server.ws(&w.bob.token).await;
+    let mut carol = w.server.ws(&w.carol.token).await;
+
+    let sent = post(&w, &w.admin, &w.private, "for bob only @bob").await;
+    let frame = bob.expect_event("posted").await;
+    let data = &frame["data"];
+    let inner: Value =
+        serde_json::from_str(data["post"].as_str().expect("post is a JSON string")).unwrap();
+    assert_eq!(inner["id"], sent["id"]);
+    assert_eq!(inner["message"], "for bob only @bob");
+    assert_eq!(
+        (
+            data["channel_type"].clone(),
+            data["channel_name"].clone(),
+            data["sender_name"].clone()
+        ),
+        (json!("P"), json!("secret"), json!("@admin"))
+    );
+    assert_eq!(data["team_id"], w.team_id.as_str());
+    assert_eq!(data["mentions"], json!([w.bob.id()]).to_string());
+    assert_eq!(frame["broadcast"]["channel_id"], w.private.as_str());
+    assert!(frame["seq"].as_i64().unwrap() > 0);
+
+    // Carol is in the team but not the channel: nothing about it reaches her.
+    let carols = carol.drain(QUIET).await;
+    assert!(
+        !names(&carols).contains(&"posted".to_string()),
+        "{carols:?}"
+    );
+
+    // A public post reaches both; only the mentioned user's copy carries `mentions`.
+    post(&w, &w.admin, &w.town, "hello @carol").await;
+    let to_bob = bob.expect_event("posted").await;
+    let to_carol = carol.expect_event("posted").await;
+    assert!(to_bob["data"].get("mentions").is_none(), "{to_bob}");
+    assert_eq!(
+        to_carol["data"]["mentions"],
+        json!([w.carol.id()]).to_string()
+    );
+
+    // Several connections of one user all receive it.
+    let mut bob2 = w.server.ws(&w.bob.token).await;
+    post(&w, &w.admin, &w.private, "twice").await;
+    bob.expect_event("posted").await;
+    bob2.expect_event("posted").await;
+}
+
+#[tokio::test]
+async fn events_follow_every_change_with_mattermost_shapes() {
+    let w = world().await;
+    let mut bob = w.server.ws(&w.bob.token).await;
+    let sent = post(&w, &w.admin, &w.town, "original").await;
+    let post_id = sent["id"].as_str().unwrap().to_string();
+    bob.expect_event("posted").await;
+
+    w.server
+        .call(
+            Some(&w.admin),
+            Method::PUT,
+            &format!("/api/v4/posts/{post_id}/patch"),
+            Some(json!({"message": "edited"})),
+        )
+        .await;
+    let edited = bob.expect_event("post_edited").await;
+    let inner: Value = serde_json::from_str(edited["data"]["post"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["message"], "edited");
+
+    w.server
+        .call(
+            Some(&w.bob),
+            Method::POST,
+            "/api/v4/reactions",
+            Some(json!({"user_id": w.bob.id(), "post_id": post_id, "emoji_name": "tada"})),
+        )
+        .await;
+    let added = bob.expect_event("reaction_added").await;
+    let reaction: Value =
+        serde_json::from_str(added["data"]["reaction"].as_str().unwrap()).unwrap();
+    assert_eq!(reaction["emoji_name"], "tada");
+    w.server
+        .call(
+            Some(&w.bob),
+            Method::DELETE,
+            &format!("/api/v4/users/me/posts/{post_id}/reactions/tada"),
+            None,
+        )
+        .await;
+    bob.expect_event("reaction_removed").await;
+
+    w.server
+        .call(
+            Some(&w.admin),
+            Method::DELETE,
+            &format!("/api/v4/posts/{post_id}"),
+            None,
+        )
+        .await;
+    bob.expect_event("post_deleted").await;
+
+    w.server
+        .call(
+            Some(&w.admin),
+            Method::PUT,
+            &format!("/api/v4/channels/{}/patch", w.town),
+            Some(json!({"header": "new header"})),
+        )
+        .await;
+    let updated = bob.expect_event("channel_updated").await;
+    let channel: Value =
+        serde_json::from_str(updated["data"]["channel"].as_str().unwrap()).unwrap();
+    assert_eq!(channel["header"], "new header");
+
+    w.server
+        .call(
+            Some(&w.bob),
+            Method::POST,
+            "/api/v4/channels/members/me/view",
+            Some(json!({"channel_id": w.town})),
+        )
+        .await;
+    let viewed = bob.expect_event("multiple_channels_viewed").await;
+    assert!(
+        viewed["data"]["channel_times"][&w.town].is_i64(),
+        "{viewed}"
+    );
+
+    w.server
+        .call(Some(&w.bob), Method::PUT, "/api/v4/users/me/preferences", Some(json!([{"user_id": w.bob.id(), "category": "display_settings", "name": "use_military_time", "value": "true"}])))
+        .await;
+    let prefs = bob.expect_event("preferences_changed").await;
+    assert!(
+        prefs["data"]["preferences"]
+            .as_str()
+            .unwrap()
+            .contains("use_military_time"),
+        "{prefs}"
+    );
+
+    w.server
+        .call(
+            Some(&w.bob),
+            Method::PUT,
+            "/api/v4/users/me/patch",
+            Some(json!({"nickname": "bobby"})),
+        )
+        .await;
+    let user = bob.expect_event("user_updated").await;
+    assert_eq!(
+        user["data"]["user"]["nickname"], "bobby",
+        "user is a nested object: {user}"
+    );
+    assert!(user["data"]["user"].get("password").is_none());
+
+    w.server
+        .call(
+            Some(&w.admin),
+            Method::PUT,
+            &format!("/api/v4/users/{}/roles", w.bob.id()),
+            Some(json!({"roles": "system_user system_user_access_token"})),
+        )
+        .await;
+    let roles = bob.expect_event("user_role_updated").await;
+    assert_eq!(
+        roles["data"]["roles"],
+        "system_user system_user_access_token"
+    );
+
+    // Channel creation and joining.
+    let (_, created) = w
+        .server
+        .call(
+            Some(&w.bob),
+            Method::POST,
+            "/api/v4/channels",
+            Some(
+                json!({"team_id": w.team_id, "name": "bobs", "display_name": "Bob's", "type": "O"}),
+            ),
+        )
+        .await;
+    let frame = bob.expect_event("channel_created").await;
+    assert_eq!(frame["data"]["channel_id"], created["id"]);
+    let mut carol = w.server.ws(&w.carol.token).await;
+    w.server
+        .call(
+            Some(&w.carol),
+            Method::POST,
+            &format!(
+                "/api/v4/channels/{}/members",
+                created["id"].as_str().unwrap()
+            ),
+            Some(json!({"user_id": w.carol.id()})),
+        )
+        .await;
+    let added = bob.expect_event("user_added").await;
+    assert_eq!(added["data"]["user_id"], w.carol.id());
+    carol.expect_event("user_added").await;
+    w.server
+        .call(
+            Some(&w.carol),
+            Method::DELETE,
+            &format!(
+                "/api/v4/channels/{}/members/me",
+                created["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    let removed = carol.expect_event("user_removed").await;
+    assert_eq!(removed["data"]["channel_id"], created["id"]);
+    bob.expect_event("user_removed").await;
+
+    // Direct and group messages.
+    let (_, dm) = w
+        .server
+        .call(
+            Some(&w.carol),
+            Method::POST,
+            "/api/v4/channels/direct",
+            Some(json!([w.carol.id(), w.bob.id()])),
+        )
+        .await;
+    let direct = bob.expect_event("direct_added").await;
+    assert_eq!(direct["broadcast"]["channel_id"], dm["id"]);
+    assert_eq!(direct["data"]["teammate_id"], w.bob.id());
+    w.server
+        .call(
+            Some(&w.carol),
+            Method::POST,
+            "/api/v4/channels/group",
+            Some(json!([w.carol.id(), w.bob.id(), w.admin.id()])),
+        )
+        .await;
+    let group = bob.expect_event("group_added").await;
+    let mates: Vec<String> =
+        serde_json::from_str(group["data"]["teammate_ids"].as_str().unwrap()).unwrap();
+    assert_eq!(mates.len(), 3);
+
+    // Teams: leaving is announced to the team and to the user.
+    w.server
+        .call(
+            Some(&w.carol),
+            Method::DELETE,
+            &format!("/api/v4/teams/{}/members/me", w.team_id),
+            None,
+        )
+        .await;
+    let left = bob.expect_event("leave_team").await;
+    assert_eq!(left["data"]["user_id"], w.carol.id());
+    carol.expect_event("leave_team").await;
+
+    // New accounts are announced to everyone.
+    w.server.create_user("dave", Some(&w.admin)).await;
+    bob.expect_event("new_user").await;
+
+    // Seq numbers on this connection went up by one each event.
+    let frames = bob.drain(QUIET).await;
+    let _ = frames;
+}
+
+#[tokio::test]
+async fn typing_statuses_and_actions() {
+    let w = world().await;
+    let mut bob = w.server.ws(&w.bob.token).await;
+    let mut admin = w.server.ws(&w.admin.token).await;
+
+    let seq = admin
+        .send(
+            "user_typing",
+            json!({"channel_id": w.private, "parent_id": ""}),
+        )
+        .await;
+    assert_eq!(admin.reply(seq).await["status"], "OK");
+    let typing = bob.expect_event("typing").await;
+    assert_eq!(
+        typing["data"],
+        json!({"parent_id": "", "user_id": w.admin.id()})
+    );
+    // The typist does not hear themself; carol (not in the channel) cannot type there.
+    assert!(!names(&admin.drain(QUIET).await).contains(&"typing".to_string()));
+    let mut carol = w.server.ws(&w.carol.token).await;
+    let seq = carol
+        .send("user_typing", json!({"channel_id": w.private}))
+        .await;
+    assert_eq!(carol.reply(seq).await["status"], "FAIL");
+
+    // Connected users are online; choosing a status is announced.
+    let seq = bob
+        .send(
+            "get_statuses_by_ids",
+            json!({"user_ids": [w.admin.id(), w.carol.id()]}),
+        )
+        .await;
+    let statuses = bob.reply(seq).await;
+    assert_eq!(statuses["data"][w.admin.id()], "online", "{statuses}");
+    w.server
+        .call(
+            Some(&w.admin),
+            Method::PUT,
+            "/api/v4/users/me/status",
+            Some(json!({"user_id": w.admin.id(), "status": "dnd"})),
+        )
+        .await;
+    let change = bob.expect_event("status_change").await;
+    assert_eq!(
+        change["data"],
+        json!({"status": "dnd", "user_id": w.admin.id()})
+    );
+
+    // Going idle makes an automatic status away.
+    let seq = carol
+        .send(
+            "user_update_active_status",
+            json!({"user_is_active": false, "manual": false}),
+        )
+        .await;
+    carol.reply(seq).await;
+    let seq = bob
+        .send("get_statuses_by_ids", json!({"user_ids": [w.carol.id()]}))
+        .await;
+    assert_eq!(bob.reply(seq).await["data"][w.carol.id()], "away");
+
+    // Disconnecting the last socket makes an automatic status offline.
+    carol.close().await;
+    let mut offline = false;
+    for _ in 0..50 {
+        let (_, status) = w
+            .server
+            .call(
+                Some(&w.bob),
+                Method::GET,
+                &format!("/api/v4/users/{}/status", w.carol.id()),
+                None,
+            )
+            .await;
+        if status["status"] == "offline" {
+            offline = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(offline, "carol should be offline after disconnecting");
+
+    let seq = bob.send("ping", json!({})).await;
+    let pong = bob.reply(seq).await;
+    assert_eq!(pong["data"]["text"], "pong");
+    assert_eq!(pong["data"]["version"], "11.6.0");
+}
+
+#[tokio::test]
+async fn bad_frames_are_answered_and_the_connection_survives() {
+    let w = world().await;
+    let mut bob = w.server.ws(&w.bob.token).await;
+    bob.send_text("not json".into()).await;
+    assert_eq!(bob.event().await["status"], "FAIL");
+    let seq = bob.send("no_such_action", json!({})).await;
+    let reply = bob.reply(seq).await;
+    assert_eq!(
+        reply["error"]["id"],
+        "api.web_socket_router.bad_action.app_error"
+    );
+    bob.send_text(json!({"seq": 0, "action": "ping"}).to_string())
+        .await;
+    assert_eq!(
+        bob.event().await["error"]["id"],
+        "api.web_socket_router.bad_seq.app_error"
+    );
+    bob.send_text(json!({"seq": 5, "data": {}}).to_string())
+        .await;
+    assert_eq!(
+        bob.event().await["error"]["id"],
+        "api.web_socket_router.no_action.app_error"
+    );
+    bob.send_text(
+        json!({"seq": 6, "action": "ping", "data": {"pad": "x".repeat(9000)}}).to_string(),
+    )
+    .await;
+    assert_eq!(bob.event().await["status"], "FAIL");
+    bob.send_message(Message::binary(vec![0x81, 0xa3, 0x73, 0x65, 0x71]))
+        .await;
+    assert_eq!(bob.event().await["status"], "FAIL");
+    // Still alive and still getting events.
+    let seq = bob.send("ping", json!({})).await;
+    assert_eq!(bob.reply(seq).await["status"], "OK");
+    post(&w, &w.admin, &w.town, "still here").await;
+    bob.expect_event("posted").await;
+    // The server is fine too.
+    let (status, _) = w.server.get_json("/api/v4/system/ping").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn reconnecting_with_a_sequence_number_replays_exactly_what_was_missed() {
+    let w = world().await;
+    let mut bob = w.server.ws(&w.bob.token).await;
+    post(&w, &w.admin, &w.private, "seen").await;
+    bob.expect_event("posted").await;
+    let connection_id = bob.connection_id.clone();
+    let next = bob.last_seq + 1;
+    bob.close().await;
+
+    let first = post(&w, &w.admin, &w.private, "missed one").await;
+    let second = post(&w, &w.admin, &w.private, "missed two").await;
+
+    let mut again = w
+        .server
+        .ws_raw(
+            &w.bob.token,
+            &format!("?connection_id={connection_id}&sequence_number={next}"),
+        )
+        .await
+        .unwrap();
+    let frames = again.drain(QUIET).await;
+    let posted: Vec<&Value> = frames.iter().filter(|f| f["event"] == "posted").collect();
+    assert!(
+        !names(&frames).contains(&"hello".to_string()),
+        "a lossless resume sends no hello: {frames:?}"
+    );
+    assert_eq!(posted.len(), 2, "{frames:?}");
+    for (frame, sent) in posted.iter().zip([&first, &second]) {
+        let inner: Value = serde_json::from_str(frame["data"]["post"].as_str().unwrap()).unwrap();
+        assert_eq!(inner["id"], sent["id"]);
+    }
+    // Sequence numbers carry on without a gap.
+    let seqs: Vec<i64> = frames.iter().filter_map(|f| f["seq"].as_i64()).collect();
+    assert_eq!(seqs.first().copied(), Some(next));
+    assert!(seqs.windows(2).all(|p| p[1] == p[0] + 1), "{seqs:?}");
+
+    // An unknown connection id starts over with a fresh hello.
+    let mut other = w
+        .server
+        .ws_raw(
+            &w.bob.token,
+            "?connection_id=aaaaaaaaaaaaaaaaaaaaaaaaaa&sequence_number=5",
+        )
+        .await
+        .unwrap();
+    let hello = other.event().await;
+    assert_eq!(hello["event"], "hello");
+    assert_ne!(hello["data"]["connection_id"], "aaaaaaaaaaaaaaaaaaaaaaaaaa");
+    assert_eq!(hello["seq"], 0);
+
+    // connection_id without sequence_number is refused.
+    assert!(
+        w.server
+            .ws_raw(&w.bob.token, &format!("?connection_id={connection_id}"))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_stalled_reader_is_cut_off_while_others_keep_receiving() {
+    let w = world().await;
+    let mut reader = w.server.ws(&w.bob.token).await;
+    let mut stalled = w.server.ws(&w.bob.token).await;
+    // Big posts (a long message and large props) fill the stalled socket's kernel buffers
+    // quickly, and then its queue of 256 events.
+    let message = "x".repeat(16_000);
+    let padding = "y".repeat(60_000);
+    let mut received = 0;
+    let total = 500;
+    for _ in 0..total {
+        let (status, body) = w
+            .server
+            .call(
+                Some(&w.admin),
+                Method::POST,
+                "/api/v4/posts",
+                Some(json!({"channel_id": w.town, "message": message, "props": {"pad": padding}})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        // The healthy reader keeps up as we go.
+        while let Some(frame) = reader.next(Duration::from_millis(1)).await {
+            if frame["event"] == "posted" {
+                received += 1;
+            }
+        }
+    }
+    while received < total {
+        let frame = reader.expect_event("posted").await;
+        assert_eq!(frame["event"], "posted");
+        received += 1;
+    }
+    // The stalled one was dropped: reading now ends in a close, well before 400 posts.
+    let mut stalled_posts = 0;
+    while let Some(frame) = stalled.next(Duration::from_secs(5)).await {
+        if frame["event"] == "posted" {
+            stalled_posts += 1;
+        }
+    }
+    assert!(
+        stalled_posts < total,
+        "the stalled reader got everything ({stalled_posts}); it was never cut off"
+    );
+    assert!(
+        w.server.logs().contains("websocket consumer too slow"),
+        "{}",
+        w.server.logs()
+    );
+}
