@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod channels;
+mod files;
 mod middleware;
 mod posts;
 mod preferences;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(posts::configure)
             .configure(threads::configure)
             .configure(websocket::configure)
+            .configure(files::configure)
             .default_service(web::to(route_not_found)),
     );
 }

@@ -5,6 +5,7 @@
 //! writer thread), never on an async worker. The traits are split per aggregate; `Store`
 //! is the sum that application code holds as `Arc<dyn Store>`.
 
+mod files;
 mod messaging;
 mod preferences;
 pub mod sqlite;
@@ -13,6 +14,7 @@ pub use messaging::{
     ChannelStore, CreatedPost, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
     ThreadState, ThreadStore,
 };
+pub use files::FileInfoStore;
 pub use preferences::PreferenceStore;
 
 use async_trait::async_trait;
@@ -126,6 +128,7 @@ pub trait Store:
     + ChannelStore
     + PostStore
     + ThreadStore
+    + FileInfoStore
 {
     /// The schema migration done when the store was opened.
     fn schema_status(&self) -> &SchemaStatus;

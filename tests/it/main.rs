@@ -13,6 +13,7 @@ mod configuration;
 mod database;
 mod durability;
 mod errors;
+mod files;
 mod mfa_tokens;
 mod permissions;
 mod posts;

@@ -8,6 +8,7 @@
 mod audits;
 mod channels;
 mod feed;
+mod files;
 mod migrate;
 mod posts;
 mod preferences;

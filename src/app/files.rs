@@ -1,0 +1,1 @@
+//! Files and attachments: upload rules, permissions, thumbnails (being written).

@@ -1,0 +1,7 @@
+//! File metadata storage (being written).
+
+use async_trait::async_trait;
+
+/// FileInfo records of uploaded files.
+#[async_trait]
+pub trait FileInfoStore: Send + Sync {}

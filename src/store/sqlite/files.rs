@@ -1,0 +1,6 @@
+//! `FileInfoStore` on SQLite (being written).
+
+use super::SqliteStore;
+use crate::store::FileInfoStore;
+
+impl FileInfoStore for SqliteStore {}

@@ -1,0 +1,1 @@
+//! Files and attachments through the running server (being written).
