@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Auth;
+use super::user_param as me;
 use super::{Paging, ok, resource};
 use crate::app::channels::{self, ChannelPatch, channel_error, member_missing, require_channel};
 use crate::app::permissions::perm;
@@ -72,22 +73,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/users/{user_id}/channels/{channel_id}/unread")
                 .route(web::get().to(channel_unread)),
         );
-}
-
-fn me(actor: &Actor, user_id: &str) -> Result<String, AppError> {
-    if user_id == "me" {
-        return Ok(actor.user.id.clone());
-    }
-    check_id(user_id, "user_id")?;
-    Ok(user_id.to_string())
-}
-
-fn self_or_admin(actor: &Actor, user_id: &str) -> Result<(), AppError> {
-    if actor.user.id == user_id || actor.can(perm::MANAGE_SYSTEM) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 async fn create_channel(
@@ -434,7 +419,7 @@ async fn all_user_channels(
     query: web::Query<UserChannelsQuery>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me(&actor, &path)?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     Ok(HttpResponse::Ok().json(
         state
             .store
@@ -452,7 +437,7 @@ async fn user_channels(
     let (user_id, team_id) = path.into_inner();
     let user_id = me(&actor, &user_id)?;
     check_id(&team_id, "team_id")?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     Ok(HttpResponse::Ok().json(
         state
             .store
@@ -469,7 +454,7 @@ async fn user_channel_members(
     let (user_id, team_id) = path.into_inner();
     let user_id = me(&actor, &user_id)?;
     check_id(&team_id, "team_id")?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     Ok(HttpResponse::Ok().json(
         state
             .store
@@ -486,7 +471,7 @@ async fn channel_unread(
     let (user_id, channel_id) = path.into_inner();
     let user_id = me(&actor, &user_id)?;
     check_id(&channel_id, "channel_id")?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     let channel = state
         .store
         .get_channel(&channel_id)

@@ -101,3 +101,12 @@ impl Paging {
 pub fn ok() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "OK" }))
 }
+
+/// A `{user_id}` path segment: `me` means the caller; anything else must be an id.
+pub(crate) fn user_param(actor: &crate::app::Actor, user_id: &str) -> Result<String, AppError> {
+    if user_id == "me" {
+        return Ok(actor.user.id.clone());
+    }
+    crate::app::users::check_id(user_id, "user_id")?;
+    Ok(user_id.to_string())
+}

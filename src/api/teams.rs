@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Auth;
+use super::user_param as me;
 use super::{Paging, ok, resource};
 use crate::app::permissions::perm;
 use crate::app::teams::{self, TeamPatch, team_error, team_grants};
@@ -73,15 +74,6 @@ async fn team_json(
     }
     Ok(serde_json::to_value(team).unwrap_or_default())
 }
-
-fn me(actor: &Actor, user_id: &str) -> Result<String, AppError> {
-    if user_id == "me" {
-        return Ok(actor.user.id.clone());
-    }
-    check_id(user_id, "user_id")?;
-    Ok(user_id.to_string())
-}
-
 async fn create_team(
     state: web::Data<AppState>,
     Auth(actor): Auth,
@@ -369,22 +361,13 @@ async fn member_roles(
     teams::update_member_roles(&state, &actor, &team_id, &user_id, &body.roles).await?;
     Ok(ok())
 }
-
-fn self_or_admin(actor: &Actor, user_id: &str) -> Result<(), AppError> {
-    if actor.user.id == user_id || actor.can(perm::MANAGE_SYSTEM) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 async fn user_teams(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me(&actor, &path)?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     let found = state.store.list_user_teams(&user_id).await?;
     let mut list = Vec::with_capacity(found.len());
     for team in found {
@@ -399,7 +382,7 @@ async fn user_team_members(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me(&actor, &path)?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     Ok(HttpResponse::Ok().json(state.store.list_user_team_members(&user_id).await?))
 }
 
@@ -427,7 +410,7 @@ async fn team_unreads(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me(&actor, &path)?;
-    self_or_admin(&actor, &user_id)?;
+    actor.require_self_or_admin(&user_id)?;
     let mut totals: std::collections::BTreeMap<String, [i64; 4]> = state
         .store
         .list_user_team_members(&user_id)

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::auth::{Auth, CSRF_COOKIE, Client, MaybeAuth, SESSION_COOKIE, USER_COOKIE};
 use super::rate_limit::LoginLimiter;
+use super::user_param as target;
 use super::{Paging, ok, resource};
 use crate::app::permissions::perm;
 use crate::app::tokens::{self, TokenAction};
@@ -71,16 +72,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/users/{user_id}/audits").route(web::get().to(user_audits)));
 }
-
-/// `me` stands for the caller in every `/users/{user_id}` path.
-fn target(actor: &Actor, user_id: &str) -> Result<String, AppError> {
-    if user_id == "me" {
-        return Ok(actor.user.id.clone());
-    }
-    check_id(user_id, "user_id")?;
-    Ok(user_id.to_string())
-}
-
 fn user_json(state: &AppState, actor: Option<&Actor>, user: User) -> serde_json::Value {
     serde_json::to_value(sanitize(user, actor, &state.config)).unwrap_or_default()
 }

@@ -42,6 +42,15 @@ impl Actor {
         }
     }
 
+    /// `Forbidden` unless the actor is `user_id` or a system admin.
+    pub fn require_self_or_admin(&self, user_id: &str) -> Result<(), AppError> {
+        if self.user.id == user_id || self.can(permissions::perm::MANAGE_SYSTEM) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     pub fn is_guest(&self) -> bool {
         permissions::has_role(&self.user.roles, "system_guest")
     }

@@ -11,15 +11,6 @@ use crate::error::AppError;
 use crate::model::is_valid_id;
 use crate::state::AppState;
 use crate::store::{StoreError, ThreadQuery, ThreadState};
-
-fn self_or_admin(actor: &Actor, user_id: &str) -> Result<(), AppError> {
-    if actor.user.id == user_id || actor.can(perm::MANAGE_SYSTEM) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 fn thread_missing() -> AppError {
     AppError::Missing {
         id: "app.thread.get.app_error",
@@ -77,7 +68,7 @@ pub async fn list(
     team_id: &str,
     query: &ThreadsQuery,
 ) -> Result<Value, AppError> {
-    self_or_admin(actor, user_id)?;
+    actor.require_self_or_admin(user_id)?;
     let per_page = query
         .page_size
         .or(query.per_page)
@@ -126,7 +117,7 @@ pub async fn get(
     user_id: &str,
     thread_id: &str,
 ) -> Result<Value, AppError> {
-    self_or_admin(actor, user_id)?;
+    actor.require_self_or_admin(user_id)?;
     let root = posts::get_post(state, actor, thread_id).await?;
     match state.store.get_thread(user_id, &root.id).await {
         Ok(thread) => thread_json(state, actor, thread).await,
@@ -142,7 +133,7 @@ pub async fn set_following(
     thread_id: &str,
     following: bool,
 ) -> Result<(), AppError> {
-    self_or_admin(actor, user_id)?;
+    actor.require_self_or_admin(user_id)?;
     let root = state
         .store
         .get_post(thread_id)
@@ -167,7 +158,7 @@ pub async fn mark_read(
     thread_id: Option<&str>,
     timestamp: i64,
 ) -> Result<(), AppError> {
-    self_or_admin(actor, user_id)?;
+    actor.require_self_or_admin(user_id)?;
     if let Some(id) = thread_id
         && !is_valid_id(id)
     {
