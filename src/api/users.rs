@@ -5,6 +5,8 @@ use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use serde_json::json;
 
@@ -76,19 +78,77 @@ fn user_json(state: &AppState, actor: Option<&Actor>, user: User) -> serde_json:
     serde_json::to_value(sanitize(user, actor, &state.config)).unwrap_or_default()
 }
 
-fn users_json(state: &AppState, actor: &Actor, users: Vec<User>) -> HttpResponse {
-    let list: Vec<_> = users
-        .into_iter()
-        .filter(|u| may_see(actor, &u.id))
-        .map(|u| user_json(state, Some(actor), u))
-        .collect();
-    HttpResponse::Ok().json(list)
+fn nonempty(value: &str) -> Option<&str> {
+    Some(value).filter(|s| !s.is_empty())
 }
 
-/// Guests see only themselves until they share channels with others (teams and channels
-/// arrive with messaging); everyone else sees every account.
-fn may_see(actor: &Actor, user_id: &str) -> bool {
-    !actor.is_guest() || actor.user.id == user_id
+fn nonempty_opt(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.is_empty())
+}
+
+/// The users a guest may see: themself and everyone sharing a channel with them. `None`
+/// for everyone else, who may see every account.
+async fn guest_horizon(state: &AppState, actor: &Actor) -> Result<Option<HashSet<String>>, AppError> {
+    if !actor.is_guest() {
+        return Ok(None);
+    }
+    let mut visible = HashSet::from([actor.user.id.clone()]);
+    for membership in state.store.list_user_channel_members(&actor.user.id, None).await? {
+        for member in state.store.list_channel_members(&membership.channel_id, 0, u32::MAX).await? {
+            visible.insert(member.user_id);
+        }
+    }
+    Ok(Some(visible))
+}
+
+async fn may_see(state: &AppState, actor: &Actor, user_id: &str) -> Result<bool, AppError> {
+    Ok(guest_horizon(state, actor).await?.is_none_or(|ids| ids.contains(user_id)))
+}
+
+async fn users_list(state: &AppState, actor: &Actor, users: Vec<User>) -> Result<Vec<serde_json::Value>, AppError> {
+    let horizon = guest_horizon(state, actor).await?;
+    Ok(users
+        .into_iter()
+        .filter(|u| horizon.as_ref().is_none_or(|ids| ids.contains(&u.id)))
+        .map(|u| user_json(state, Some(actor), u))
+        .collect())
+}
+
+async fn users_json(state: &AppState, actor: &Actor, users: Vec<User>) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(users_list(state, actor, users).await?))
+}
+
+/// Team and channel filters of user lists, checked: the caller must be able to see the
+/// team or channel named.
+async fn scoped(
+    state: &AppState,
+    actor: &Actor,
+    in_team: Option<&str>,
+    not_in_team: Option<&str>,
+    in_channel: Option<&str>,
+    not_in_channel: Option<&str>,
+    without_team: bool,
+) -> Result<UserQuery, AppError> {
+    for team_id in [in_team, not_in_team].into_iter().flatten() {
+        check_id(team_id, "team_id")?;
+        crate::app::teams::require_team(state, actor, team_id, perm::VIEW_TEAM).await?;
+    }
+    for channel_id in [in_channel, not_in_channel].into_iter().flatten() {
+        check_id(channel_id, "channel_id")?;
+        crate::app::channels::require_channel(state, actor, channel_id, perm::READ_CHANNEL).await?;
+    }
+    if without_team {
+        actor.require(perm::LIST_USERS_WITHOUT_TEAM)?;
+    }
+    Ok(UserQuery {
+        in_team: in_team.map(str::to_string),
+        not_in_team: not_in_team.map(str::to_string),
+        in_channel: in_channel.map(str::to_string),
+        not_in_channel: not_in_channel.map(str::to_string),
+        without_team,
+        sharing_channel_with: actor.is_guest().then(|| actor.user.id.clone()),
+        ..UserQuery::default()
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -140,24 +200,16 @@ async fn list_users(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let paging = Paging::new(query.page, query.per_page);
-    for id in [
-        &query.in_team,
-        &query.not_in_team,
-        &query.in_channel,
-        &query.not_in_channel,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        check_id(id, "team_id or channel_id")?;
-    }
-    if query.without_team == Some(true) {
-        actor.require(perm::LIST_USERS_WITHOUT_TEAM)?;
-    }
-    if query.in_team.is_some() || query.in_channel.is_some() {
-        // No teams or channels exist yet, so nobody is a member of one.
-        return Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()));
-    }
+    let scope = scoped(
+        &state,
+        &actor,
+        nonempty_opt(&query.in_team),
+        nonempty_opt(&query.not_in_team),
+        nonempty_opt(&query.in_channel),
+        nonempty_opt(&query.not_in_channel),
+        query.without_team == Some(true),
+    )
+    .await?;
     let sort = match query.sort.as_deref().unwrap_or("") {
         "" | "username" => UserSort::Username,
         "create_at" => UserSort::CreateAt,
@@ -183,10 +235,10 @@ async fn list_users(
             sort,
             offset: paging.offset(),
             limit: paging.per_page,
-            ..UserQuery::default()
+            ..scope
         })
         .await?;
-    Ok(users_json(&state, &actor, users))
+    users_json(&state, &actor, users).await
 }
 
 /// At most this many ids or names in one lookup.
@@ -212,7 +264,7 @@ async fn users_by_ids(
         check_id(id, "user_ids")?;
     }
     let users = state.store.get_users_by_ids(&body).await?;
-    Ok(users_json(&state, &actor, users))
+    users_json(&state, &actor, users).await
 }
 
 async fn users_by_usernames(
@@ -222,7 +274,7 @@ async fn users_by_usernames(
 ) -> Result<HttpResponse, AppError> {
     check_lookup(&body, "usernames")?;
     let users = state.store.get_users_by_usernames(&body).await?;
-    Ok(users_json(&state, &actor, users))
+    users_json(&state, &actor, users).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -254,22 +306,16 @@ async fn search_users(
             detail: "term must be 1 to 64 characters".into(),
         });
     }
-    for id in [
-        &body.team_id,
-        &body.not_in_team_id,
-        &body.in_channel_id,
-        &body.not_in_channel_id,
-    ] {
-        if !id.is_empty() {
-            check_id(id, "team_id or channel_id")?;
-        }
-    }
-    if body.without_team {
-        actor.require(perm::LIST_USERS_WITHOUT_TEAM)?;
-    }
-    if !body.team_id.is_empty() || !body.in_channel_id.is_empty() {
-        return Ok(HttpResponse::Ok().json(Vec::<serde_json::Value>::new()));
-    }
+    let scope = scoped(
+        &state,
+        &actor,
+        nonempty(&body.team_id),
+        nonempty(&body.not_in_team_id),
+        nonempty(&body.in_channel_id),
+        nonempty(&body.not_in_channel_id),
+        body.without_team,
+    )
+    .await?;
     let limit = body.limit.unwrap_or(100).clamp(1, 1000);
     let users = state
         .store
@@ -278,10 +324,10 @@ async fn search_users(
             term: Some(term.to_string()),
             search_email: may_search_email(&state, &actor),
             limit,
-            ..UserQuery::default()
+            ..scope
         })
         .await?;
-    Ok(users_json(&state, &actor, users))
+    users_json(&state, &actor, users).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -298,36 +344,33 @@ async fn autocomplete(
     Auth(actor): Auth,
     query: web::Query<AutocompleteQuery>,
 ) -> Result<HttpResponse, AppError> {
-    for id in [&query.team_id, &query.channel_id] {
-        if !id.is_empty() {
-            check_id(id, "team_id or channel_id")?;
-        }
-    }
     let limit = query.limit.unwrap_or(100).clamp(1, 100);
-    let users = if !query.team_id.is_empty() || !query.channel_id.is_empty() {
-        Vec::new()
-    } else {
-        state
-            .store
-            .list_users(&UserQuery {
-                active: Some(true),
-                term: Some(query.name.clone()).filter(|n| !n.trim().is_empty()),
-                search_email: may_search_email(&state, &actor),
-                limit,
-                ..UserQuery::default()
-            })
-            .await?
+    let term = Some(query.name.clone()).filter(|n| !n.trim().is_empty());
+    let search = |scope: UserQuery| UserQuery {
+        active: Some(true),
+        term: term.clone(),
+        search_email: may_search_email(&state, &actor),
+        limit,
+        ..scope
     };
-    let list: Vec<_> = users
-        .into_iter()
-        .filter(|u| may_see(&actor, &u.id))
-        .map(|u| user_json(&state, Some(&actor), u))
-        .collect();
-    let mut body = json!({ "users": list });
-    if !query.channel_id.is_empty() {
-        body["out_of_channel"] = json!([]);
+    // In a channel: its members, then the team's other members ("out of channel").
+    if let Some(channel_id) = nonempty(&query.channel_id) {
+        let scope = scoped(&state, &actor, None, None, Some(channel_id), None, false).await?;
+        let inside = state.store.list_users(&search(scope)).await?;
+        let mut body = json!({ "users": users_list(&state, &actor, inside).await? });
+        let outside = match nonempty(&query.team_id) {
+            Some(team_id) => {
+                let scope = scoped(&state, &actor, Some(team_id), None, None, Some(channel_id), false).await?;
+                state.store.list_users(&search(scope)).await?
+            }
+            None => Vec::new(),
+        };
+        body["out_of_channel"] = json!(users_list(&state, &actor, outside).await?);
+        return Ok(HttpResponse::Ok().json(body));
     }
-    Ok(HttpResponse::Ok().json(body))
+    let scope = scoped(&state, &actor, nonempty(&query.team_id), None, None, None, false).await?;
+    let users = state.store.list_users(&search(scope)).await?;
+    Ok(HttpResponse::Ok().json(json!({ "users": users_list(&state, &actor, users).await? })))
 }
 
 async fn fetch_visible(
@@ -336,7 +379,7 @@ async fn fetch_visible(
     found: Result<User, StoreError>,
 ) -> Result<HttpResponse, AppError> {
     let user = found.map_err(user_error)?;
-    if !may_see(actor, &user.id) {
+    if !may_see(state, actor, &user.id).await? {
         return Err(user_error(StoreError::NotFound));
     }
     Ok(HttpResponse::Ok().json(user_json(state, Some(actor), user)))
@@ -524,7 +567,7 @@ async fn get_image(
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     let user = state.store.get_user(&id).await.map_err(user_error)?;
-    if !may_see(&actor, &user.id) {
+    if !may_see(&state, &actor, &user.id).await? {
         return Err(user_error(StoreError::NotFound));
     }
     let etag = format!(

@@ -156,6 +156,18 @@ pub struct UserQuery {
     pub term: Option<String>,
     /// Match the term against e-mail addresses too (only when the caller may see them).
     pub search_email: bool,
+    /// Only active members of this team.
+    pub in_team: Option<String>,
+    /// Only users who are not active members of this team.
+    pub not_in_team: Option<String>,
+    /// Only members of this channel.
+    pub in_channel: Option<String>,
+    /// Only users who are not members of this channel.
+    pub not_in_channel: Option<String>,
+    /// Only users in no team at all.
+    pub without_team: bool,
+    /// Only users who share a channel with this user (or are this user): what a guest sees.
+    pub sharing_channel_with: Option<String>,
     pub sort: UserSort,
     pub offset: u32,
     pub limit: u32,

@@ -23,5 +23,6 @@ mod shutdown;
 mod system;
 mod teams_channels;
 mod threads;
+mod user_lists;
 mod web_client;
 mod websocket;

@@ -219,6 +219,29 @@ impl UserStore for SqliteStore {
                 Some(false) => filters.push("delete_at != 0".into()),
                 None => {}
             }
+            let memberships: [(&Option<String>, &str); 4] = [
+                (&query.in_team, "id IN (SELECT user_id FROM team_members WHERE team_id = ?{} AND delete_at = 0)"),
+                (&query.not_in_team, "id NOT IN (SELECT user_id FROM team_members WHERE team_id = ?{} AND delete_at = 0)"),
+                (&query.in_channel, "id IN (SELECT user_id FROM channel_members WHERE channel_id = ?{})"),
+                (&query.not_in_channel, "id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = ?{})"),
+            ];
+            for (value, filter) in memberships {
+                if let Some(value) = value {
+                    values.push(Box::new(value.clone()));
+                    filters.push(filter.replace("{}", &values.len().to_string()));
+                }
+            }
+            if query.without_team {
+                filters.push("id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)".into());
+            }
+            if let Some(viewer) = &query.sharing_channel_with {
+                values.push(Box::new(viewer.clone()));
+                let n = values.len();
+                filters.push(format!(
+                    "(id = ?{n} OR id IN (SELECT m.user_id FROM channel_members m WHERE m.channel_id IN
+                        (SELECT channel_id FROM channel_members WHERE user_id = ?{n})))"
+                ));
+            }
             if let Some(role) = &query.role {
                 values.push(Box::new(role.clone()));
                 filters.push(format!(
