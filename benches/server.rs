@@ -8,6 +8,17 @@
 //! - `ping`: requests per second and latency percentiles of `GET /api/v4/system/ping` over
 //!   N keep-alive HTTP/1.1 connections, with the access log on (stderr piped, or sent to
 //!   /dev/null) and off (`HEARTH_LOGSETTINGS_CONSOLELEVEL=WARN`).
+//! - `login`: successful `POST /api/v4/users/login` per second and their latency, for N
+//!   concurrent clients each signing in again and again as an account of its own. The
+//!   server allows 10 login attempts per client address and then one per 6 s, so every
+//!   connection comes from its own loopback address (127.1.0.1, 127.1.0.2, …) and moves
+//!   on to the next after 10 logins; one more case sends everything from 127.0.0.1 to
+//!   show the limit at work. Refusals (`429`) are counted apart from the logins. Also the
+//!   server's CPU time per login, its peak RSS, and the latency of a ping sent every
+//!   10 ms beside the load.
+//! - `me`: authenticated `GET /api/v4/users/me` over N keep-alive connections (bearer
+//!   tokens of a few accounts), with the same three log set-ups as `ping`, and the ratio
+//!   to `ping` measured on the same server just before.
 //!
 //! Run everything with `cargo bench --bench server`, or one scenario with options:
 //!
@@ -15,33 +26,52 @@
 //! cargo bench --bench server -- startup --runs 10
 //! cargo bench --bench server -- memory --idle 3
 //! cargo bench --bench server -- ping --connections 32 --duration 10 --warmup 1
+//! cargo bench --bench server -- login --clients 4,16 --duration 10 --warmup 1
+//! cargo bench --bench server -- me --connections 32 --duration 10 --warmup 1
 //! ```
 //!
 //! Set `BENCH_HEARTH_BIN=/path/to/hearth` to measure another build (say, a copy of the
 //! previous one) with the same scenarios.
 //!
 //! Every server gets its own temporary data folder and listens on `127.0.0.1:0`; the load
-//! generator is plain std threads and `TcpStream`, so it shares the machine's cores with the
-//! server. Results are recorded in `docs/BENCHMARKS.md`.
+//! generator is plain std threads and `TcpStream` (tokio's `TcpSocket` only to bind a
+//! login connection to its source address before connecting), so it shares the machine's
+//! cores with the server. Results are recorded in `docs/BENCHMARKS.md`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use serde_json::json;
 use tempfile::TempDir;
 
 /// Names another `hearth` binary to measure instead of the one cargo built, e.g. a copy
 /// of an older build to compare against.
 const BIN_VARIABLE: &str = "BENCH_HEARTH_BIN";
 const PING_PATH: &str = "/api/v4/system/ping";
+const USERS_PATH: &str = "/api/v4/users";
+const LOGIN_PATH: &str = "/api/v4/users/login";
+const ME_PATH: &str = "/api/v4/users/me";
+/// The password of every benchmark account.
+const PASSWORD: &str = "correct-horse-1";
+/// Login attempts the server allows from one address before it refuses them for a while
+/// (`LOGIN_BURST` in `src/api/rate_limit.rs`): each source address of the login load is
+/// used for this many logins and no more.
+const LOGINS_PER_ADDRESS: u32 = 10;
+/// The first source address of the login load; the following ones count up from it.
+const FIRST_SOURCE: Ipv4Addr = Ipv4Addr::new(127, 1, 0, 1);
+/// How often the probe beside the login load sends a ping.
+const PROBE_INTERVAL: Duration = Duration::from_millis(10);
+/// Accounts whose tokens the `me` connections share, round-robin.
+const ME_ACCOUNTS: usize = 4;
 /// How long a server may take to print its ready line and answer a ping.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a server may take to exit after `SIGTERM` (its own grace period is 30 s).
@@ -50,13 +80,14 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(40);
 const STDERR_TAIL: usize = 4096;
 
 const USAGE: &str = "\
-usage: cargo bench --bench server -- [all|startup|memory|ping] [options]
+usage: cargo bench --bench server -- [all|startup|memory|ping|login|me] [options]
   (BENCH_HEARTH_BIN=/path/to/hearth measures that binary instead of this build)
   --runs N         start-ups per case in `startup` (default 10)
   --idle SECS      idle time before reading memory in `memory` (default 3)
-  --connections N  keep-alive connections in `ping` (default 32)
-  --duration SECS  measured time per case in `ping` (default 10)
-  --warmup SECS    unmeasured load before each `ping` case (default 1)";
+  --connections N  keep-alive connections in `ping` and `me` (default 32)
+  --clients N,M..  concurrent clients, one case each, in `login` (default 4,16)
+  --duration SECS  measured time per case in `ping`, `login`, `me` (default 10)
+  --warmup SECS    unmeasured load before each of those cases (default 1)";
 
 fn main() -> ExitCode {
     if std::env::args().any(|arg| arg == "-h" || arg == "--help") {
@@ -80,6 +111,12 @@ fn main() -> ExitCode {
     if options.runs(Scenario::Ping) {
         ping(&options);
     }
+    if options.runs(Scenario::Login) {
+        login(&options);
+    }
+    if options.runs(Scenario::Me) {
+        me(&options);
+    }
     ExitCode::SUCCESS
 }
 
@@ -92,6 +129,8 @@ enum Scenario {
     Startup,
     Memory,
     Ping,
+    Login,
+    Me,
 }
 
 #[derive(Debug)]
@@ -100,6 +139,7 @@ struct Options {
     runs: usize,
     idle: Duration,
     connections: usize,
+    clients: Vec<usize>,
     duration: Duration,
     warmup: Duration,
 }
@@ -111,6 +151,7 @@ impl Options {
             runs: 10,
             idle: Duration::from_secs(3),
             connections: 32,
+            clients: vec![4, 16],
             duration: Duration::from_secs(10),
             warmup: Duration::from_secs(1),
         };
@@ -123,16 +164,27 @@ impl Options {
                 "startup" => options.scenario = Scenario::Startup,
                 "memory" => options.scenario = Scenario::Memory,
                 "ping" => options.scenario = Scenario::Ping,
+                "login" => options.scenario = Scenario::Login,
+                "me" => options.scenario = Scenario::Me,
                 "--runs" => options.runs = number(&arg, &value()?)?,
                 "--idle" => options.idle = seconds(&arg, &value()?)?,
                 "--connections" => options.connections = number(&arg, &value()?)?,
+                "--clients" => {
+                    let list = value()?;
+                    let numbers = list.split(',').map(|n| number(&arg, n.trim()));
+                    options.clients = numbers.collect::<Result<_, _>>()?;
+                }
                 "--duration" => options.duration = seconds(&arg, &value()?)?,
                 "--warmup" => options.warmup = seconds(&arg, &value()?)?,
                 _ => return Err(format!("unknown argument {arg:?}")),
             }
         }
-        if options.runs == 0 || options.connections == 0 || options.duration.is_zero() {
-            return Err("--runs, --connections and --duration must be above zero".into());
+        if options.runs == 0
+            || options.connections == 0
+            || options.clients.contains(&0)
+            || options.duration.is_zero()
+        {
+            return Err("--runs, --connections, --clients, --duration must be above zero".into());
         }
         Ok(options)
     }
@@ -293,7 +345,7 @@ fn ping(options: &Options) {
         let data = TempDir::new().unwrap();
         let server = Server::start(data.path(), variant.env, variant.stderr);
         let lines_before = server.stderr_lines();
-        let load = run_load(server.addr, options);
+        let load = run_load(ping_clients(server.addr, options.connections), options);
         let lines = server.stderr_lines().zip(lines_before).map(|(a, b)| a - b);
         let rss = ProcStatus::read(server.pid()).rss_kib;
         server.stop();
@@ -303,9 +355,182 @@ fn ping(options: &Options) {
             micros(load.percentile(50.0)),
             micros(load.percentile(99.0)),
             micros(load.percentile(100.0)),
-            load.errors.to_string(),
+            load.failures().to_string(),
             lines.map_or("-".into(), |n| format!("{n} lines")),
             kib(rss),
+        ]);
+    }
+    table.print();
+}
+
+fn ping_clients(addr: SocketAddr, connections: usize) -> Vec<Client> {
+    let request = get(addr, PING_PATH, None);
+    (0..connections)
+        .map(|_| Client::open(addr, request.clone(), None))
+        .collect()
+}
+
+/// Successful logins per second, each client signing in as its own account again and
+/// again: one case per `--clients` value with a fresh source address every
+/// [`LOGINS_PER_ADDRESS`] logins, and one with every login from 127.0.0.1. Beside each,
+/// the server's CPU time and a slow ping probe.
+fn login(options: &Options) {
+    let (fastest, median) = argon2_verify_time();
+    let cores = thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "\nreference: one argon2id verify (Argon2::default(): 19 MiB, t=2, p=1) on one thread \
+         of this process: {:.1} ms at best, {:.1} ms median of 10; at best speed {cores} cores \
+         allow at most ~{:.0} logins/s",
+        fastest.as_secs_f64() * 1000.0,
+        median.as_secs_f64() * 1000.0,
+        cores as f64 / fastest.as_secs_f64()
+    );
+
+    let mut table = Table::new(
+        &format!(
+            "POST {LOGIN_PATH}, each client its own account, {:?} measured after {:?} warm-up",
+            options.duration, options.warmup
+        ),
+        &[
+            "clients",
+            "source addresses",
+            "logins/s",
+            "p50",
+            "p99",
+            "max",
+            "429s",
+            "errors",
+            "server CPU",
+            "CPU/login",
+            "VmHWM",
+            "ping p50 / p99 beside",
+        ],
+    );
+    let sources = Arc::new(SourceAddresses::new());
+    let one_address = options.clients[0];
+    let cases = options.clients.iter().map(|&n| (n, Some(&sources)));
+    for (clients, sources) in cases.chain([(one_address, None)]) {
+        table.row(login_case(options, clients, sources));
+    }
+    table.print();
+}
+
+/// One row of the `login` table: `clients` clients, from fresh source addresses or, without
+/// `sources`, all from 127.0.0.1.
+fn login_case(
+    options: &Options,
+    clients: usize,
+    sources: Option<&Arc<SourceAddresses>>,
+) -> Vec<String> {
+    let data = TempDir::new().unwrap();
+    let server = Server::start(data.path(), &[], Stderr::Pipe);
+    // `bench0` (the admin) creates the others; client `i` signs in as `bench{i+1}`.
+    create_accounts(server.addr, clients + 1);
+    let used_before = sources.map_or(0, |s| s.used());
+    let workers = (1..=clients)
+        .map(|n| Client::open(server.addr, login_request(server.addr, n), sources.cloned()))
+        .collect();
+    let cpu = CpuSampler::spawn(server.pid(), options);
+    let probe = PingProbe::spawn(server.addr, options);
+    let load = run_load(workers, options);
+    let (cpu, probe) = (cpu.join(), probe.join());
+    let addresses = sources.map(|s| s.used() - used_before);
+    let hwm = ProcStatus::read(server.pid()).hwm_kib;
+    server.stop();
+
+    let logins = load.latencies_us.len() as f64;
+    // Per login only where logins are most of what the server did.
+    let per_login = (logins >= load.refused as f64).then(|| cpu.as_secs_f64() / logins);
+    vec![
+        clients.to_string(),
+        addresses.map_or("127.0.0.1 only".into(), |n| {
+            format!("{n}, ≤ {LOGINS_PER_ADDRESS} logins each")
+        }),
+        format!("{:.1}", load.per_second()),
+        micros(load.percentile(50.0)),
+        micros(load.percentile(99.0)),
+        micros(load.percentile(100.0)),
+        load.refused.to_string(),
+        load.errors.to_string(),
+        format!(
+            "{:.2} cores",
+            cpu.as_secs_f64() / options.duration.as_secs_f64()
+        ),
+        per_login.map_or("-".into(), |s| format!("{:.1} ms", s * 1000.0)),
+        kib(hwm),
+        format!(
+            "{} / {}",
+            micros(probe.percentile(50.0)),
+            micros(probe.percentile(99.0))
+        ),
+    ]
+}
+
+/// The fastest and the median time of one argon2id password check in this process, on one
+/// thread: what every login costs the server at least. (Most checks here take longer than
+/// the fastest because glibc hands each 19 MiB block out as fresh memory, page faults and
+/// all.)
+fn argon2_verify_time() -> (Duration, Duration) {
+    use hearth::auth::password;
+    let hash = password::hash(PASSWORD).unwrap();
+    let mut samples: Vec<Duration> = (0..10)
+        .map(|_| {
+            let started = Instant::now();
+            let verified = password::verify(PASSWORD, &hash);
+            assert_eq!(verified, password::Verified::Yes { rehash: false });
+            started.elapsed()
+        })
+        .collect();
+    samples.sort();
+    (samples[0], samples[samples.len() / 2])
+}
+
+/// `/users/me` throughput and latency with bearer tokens, per variant, next to `/system/ping`
+/// measured on the same server just before.
+fn me(options: &Options) {
+    let mut table = Table::new(
+        &format!(
+            "GET {ME_PATH}, {} keep-alive connections ({ME_ACCOUNTS} accounts' tokens), \
+             {:?} measured after {:?} warm-up; ping first on the same server",
+            options.connections, options.duration, options.warmup
+        ),
+        &[
+            "server",
+            "req/s",
+            "p50",
+            "p99",
+            "max",
+            "errors (both)",
+            "stderr",
+            "ping req/s",
+            "me / ping",
+        ],
+    );
+    for variant in &VARIANTS {
+        let data = TempDir::new().unwrap();
+        let server = Server::start(data.path(), variant.env, variant.stderr);
+        let tokens = sign_in_accounts(server.addr, ME_ACCOUNTS);
+        let ping = run_load(ping_clients(server.addr, options.connections), options);
+        let clients = (0..options.connections)
+            .map(|i| {
+                let request = get(server.addr, ME_PATH, Some(&tokens[i % tokens.len()]));
+                Client::open(server.addr, request, None)
+            })
+            .collect();
+        let lines_before = server.stderr_lines();
+        let load = run_load(clients, options);
+        let lines = server.stderr_lines().zip(lines_before).map(|(a, b)| a - b);
+        server.stop();
+        table.row(vec![
+            variant.name.to_string(),
+            format!("{:.0}", load.per_second()),
+            micros(load.percentile(50.0)),
+            micros(load.percentile(99.0)),
+            micros(load.percentile(100.0)),
+            (load.failures() + ping.failures()).to_string(),
+            lines.map_or("-".into(), |n| format!("{n} lines")),
+            format!("{:.0}", ping.per_second()),
+            format!("{:.2}", load.per_second() / ping.per_second()),
         ]);
     }
     table.print();
@@ -531,61 +756,141 @@ impl ProcStatus {
     }
 }
 
+/// CPU time (user + system, all threads) a process has used, from `/proc/<pid>/stat`.
+fn cpu_time(pid: u32) -> Duration {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // After the parenthesised command name: state is field 3, utime 14, stime 15.
+    let fields: Vec<&str> = text[text.rfind(')').unwrap() + 1..]
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_secs_f64(ticks as f64 / clock_ticks_per_second())
+}
+
+/// `getconf CLK_TCK`, the unit of `/proc/<pid>/stat` times (100 on Linux, in practice).
+fn clock_ticks_per_second() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok()?.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// Measures a server's CPU time over a load's measured window, on a thread of its own.
+struct CpuSampler(thread::JoinHandle<Duration>);
+
+impl CpuSampler {
+    /// Call just before [`run_load`]: skips the warm-up, then samples for the duration.
+    fn spawn(pid: u32, options: &Options) -> CpuSampler {
+        let (warmup, duration) = (options.warmup, options.duration);
+        CpuSampler(thread::spawn(move || {
+            thread::sleep(warmup);
+            let before = cpu_time(pid);
+            thread::sleep(duration);
+            cpu_time(pid) - before
+        }))
+    }
+
+    fn join(self) -> Duration {
+        self.0.join().unwrap()
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The HTTP client
 
-/// One keep-alive HTTP/1.1 connection sending `GET /api/v4/system/ping`.
+/// A `GET` request, with a bearer token if given.
+fn get(addr: SocketAddr, path: &str, token: Option<&str>) -> Vec<u8> {
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}\r\n").into_bytes()
+}
+
+/// A `POST` of a JSON body, with a bearer token if given.
+fn post(addr: SocketAddr, path: &str, token: Option<&str>, body: &serde_json::Value) -> Vec<u8> {
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+    let body = body.to_string();
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// What a [`Connection`] keeps of a response besides its body.
+struct Response {
+    status: u16,
+    /// The `Token` header, which a successful login carries.
+    token: Option<String>,
+}
+
+/// One keep-alive HTTP/1.1 connection.
 struct Connection {
     writer: TcpStream,
     reader: BufReader<TcpStream>,
-    request: Vec<u8>,
     line: String,
+    /// The last response's body.
+    body: Vec<u8>,
 }
 
 impl Connection {
     fn open(addr: SocketAddr) -> io::Result<Connection> {
-        let stream = TcpStream::connect(addr)?;
+        Connection::over(TcpStream::connect(addr)?)
+    }
+
+    /// Wraps a connected stream, which must be in blocking mode.
+    fn over(stream: TcpStream) -> io::Result<Connection> {
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
         Ok(Connection {
             writer: stream.try_clone()?,
             reader: BufReader::new(stream),
-            request: format!("GET {PING_PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes(),
             line: String::new(),
+            body: Vec::new(),
         })
     }
 
-    /// Sends one request and reads the whole response; returns its status code.
-    fn ping(&mut self) -> io::Result<u16> {
-        self.writer.write_all(&self.request)?;
-        let (status, length) = self.read_head()?;
+    /// Sends one request and reads the whole response.
+    fn send(&mut self, request: &[u8]) -> io::Result<Response> {
+        self.writer.write_all(request)?;
+        let (response, length) = self.read_head()?;
         let length = length.ok_or_else(|| io::Error::other("response without Content-Length"))?;
-        let read = io::copy(&mut (&mut self.reader).take(length), &mut io::sink())?;
-        if read != length {
+        self.body.clear();
+        let read = (&mut self.reader)
+            .take(length)
+            .read_to_end(&mut self.body)?;
+        if read as u64 != length {
             return Err(io::ErrorKind::UnexpectedEof.into());
         }
-        Ok(status)
+        Ok(response)
     }
 
     /// Reads the status line and the headers up to the blank line; returns the status
-    /// code and the Content-Length, if any.
-    fn read_head(&mut self) -> io::Result<(u16, Option<u64>)> {
+    /// code and `Token` header, and the Content-Length, if any.
+    fn read_head(&mut self) -> io::Result<(Response, Option<u64>)> {
         let status = self
             .next_line()?
             .split_whitespace()
             .nth(1)
             .and_then(|code| code.parse().ok())
             .ok_or_else(|| io::Error::other("malformed status line"))?;
+        let mut response = Response {
+            status,
+            token: None,
+        };
         let mut length = None;
         loop {
             let header = self.next_line()?;
             if header.is_empty() {
-                return Ok((status, length));
+                return Ok((response, length));
             }
-            if let Some((name, value)) = header.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().ok();
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse().ok();
+                } else if name.eq_ignore_ascii_case("token") {
+                    response.token = Some(value.trim().to_string());
+                }
             }
         }
     }
@@ -597,93 +902,299 @@ impl Connection {
         }
         Ok(self.line.trim_end())
     }
+
+    /// Sends a set-up request; panics unless the response has the `expected` status.
+    fn expect_status(&mut self, request: &[u8], expected: u16) -> Response {
+        let response = self.send(request).expect("request to hearth failed");
+        if response.status != expected {
+            let request = String::from_utf8_lossy(request);
+            let body = String::from_utf8_lossy(&self.body);
+            panic!(
+                "expected {expected}, got {}: {body}\nfor {request}",
+                response.status
+            );
+        }
+        response
+    }
 }
 
 /// One request on a new connection, for start-up polling.
 fn ping_once(addr: SocketAddr) -> io::Result<u16> {
-    Connection::open(addr)?.ping()
+    let request = get(addr, PING_PATH, None);
+    Ok(Connection::open(addr)?.send(&request)?.status)
+}
+
+/// Source addresses for the login load: 127.1.0.1, 127.1.0.2, … in turn, one per
+/// connection. Linux routes all of 127.0.0.0/8 to the loopback interface, so any of them
+/// can be bound; the server sees each as another client address.
+struct SourceAddresses {
+    next: AtomicU32,
+    /// Binding before connecting takes tokio's `TcpSocket` (std has no way to); its
+    /// `connect` needs a runtime, and the connected stream is then used as a std one.
+    runtime: tokio::runtime::Runtime,
+}
+
+impl SourceAddresses {
+    fn new() -> SourceAddresses {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_io()
+            .build()
+            .unwrap();
+        SourceAddresses {
+            next: AtomicU32::new(0),
+            runtime,
+        }
+    }
+
+    /// How many addresses have been handed out.
+    fn used(&self) -> u32 {
+        self.next.load(Ordering::Relaxed)
+    }
+
+    /// Opens a connection from the next unused source address.
+    fn connect(&self, addr: SocketAddr) -> io::Result<Connection> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let source = Ipv4Addr::from(u32::from(FIRST_SOURCE) + n);
+        let stream = self.runtime.block_on(async {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from((source, 0)))?;
+            socket.connect(addr).await?.into_std()
+        })?;
+        stream.set_nonblocking(false)?;
+        Connection::over(stream)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Accounts
+
+fn username(n: usize) -> String {
+    format!("bench{n}")
+}
+
+fn login_request(addr: SocketAddr, n: usize) -> Vec<u8> {
+    let body = json!({ "login_id": username(n), "password": PASSWORD });
+    post(addr, LOGIN_PATH, None, &body)
+}
+
+/// Creates the accounts `bench0` … `bench{count-1}` on a fresh server: `bench0` signs up
+/// anonymously, which makes it the system admin, and creates the others. Returns
+/// `bench0`'s session token; it takes one login from 127.0.0.1.
+fn create_accounts(addr: SocketAddr, count: usize) -> String {
+    let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+    let mut admin = None;
+    for n in 0..count {
+        let name = username(n);
+        let body = json!({
+            "username": name,
+            "email": format!("{name}@example.com"),
+            "password": PASSWORD,
+        });
+        connection.expect_status(&post(addr, USERS_PATH, admin.as_deref(), &body), 201);
+        if n == 0 {
+            admin = Some(log_in(&mut connection, addr, 0));
+        }
+    }
+    admin.expect("no accounts created")
+}
+
+/// Creates `count` accounts and returns a session token for each, from one login apiece
+/// from 127.0.0.1 (fewer than the server's login limit lets through at once).
+fn sign_in_accounts(addr: SocketAddr, count: usize) -> Vec<String> {
+    assert!(count as u32 <= LOGINS_PER_ADDRESS);
+    let admin = create_accounts(addr, count);
+    let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+    let others = (1..count).map(|n| log_in(&mut connection, addr, n));
+    std::iter::once(admin).chain(others).collect()
+}
+
+fn log_in(connection: &mut Connection, addr: SocketAddr, n: usize) -> String {
+    let response = connection.expect_status(&login_request(addr, n), 200);
+    response
+        .token
+        .expect("login response without a Token header")
 }
 
 // ---------------------------------------------------------------------------------------
 // The load generator
 
+/// One closed-loop client: a keep-alive connection sending the same request again and
+/// again. A broken connection is reopened. With source addresses, each connection comes
+/// from an address of its own and is replaced after [`LOGINS_PER_ADDRESS`] requests.
+struct Client {
+    addr: SocketAddr,
+    request: Vec<u8>,
+    sources: Option<Arc<SourceAddresses>>,
+    connection: Option<Connection>,
+    /// Requests sent on the current connection.
+    sent: u32,
+}
+
+impl Client {
+    /// Opens the first connection; panics if it cannot.
+    fn open(addr: SocketAddr, request: Vec<u8>, sources: Option<Arc<SourceAddresses>>) -> Client {
+        let mut client = Client {
+            addr,
+            request,
+            sources,
+            connection: None,
+            sent: 0,
+        };
+        client.connect_if_needed();
+        client
+    }
+
+    /// Opens a connection when there is none or the current one's address is used up.
+    fn connect_if_needed(&mut self) {
+        let used_up = self.sources.is_some() && self.sent >= LOGINS_PER_ADDRESS;
+        if self.connection.is_some() && !used_up {
+            return;
+        }
+        let connection = match &self.sources {
+            Some(sources) => sources.connect(self.addr),
+            None => Connection::open(self.addr),
+        };
+        self.connection = Some(connection.expect("cannot connect to hearth"));
+        self.sent = 0;
+    }
+
+    /// Sends the request once; returns the response's status.
+    fn send(&mut self) -> io::Result<u16> {
+        let connection = self.connection.as_mut().expect("not connected");
+        self.sent += 1;
+        let result = connection.send(&self.request).map(|r| r.status);
+        if result.is_err() {
+            self.connection = None;
+        }
+        result
+    }
+}
+
 /// What the load threads saw during the measured window.
 struct Load {
     elapsed: Duration,
-    /// Latency of every successful request, in microseconds; sorted once merged.
+    /// Latency of every `200` response, in microseconds; sorted once merged.
     latencies_us: Vec<u32>,
+    /// `429 Too Many Requests` responses.
+    refused: u64,
+    /// Other statuses and broken connections.
     errors: u64,
 }
 
 impl Load {
+    fn new(elapsed: Duration) -> Load {
+        Load {
+            elapsed,
+            latencies_us: Vec::new(),
+            refused: 0,
+            errors: 0,
+        }
+    }
+
+    /// Counts the outcome of a request sent at `sent`.
+    fn record(&mut self, sent: Instant, result: io::Result<u16>) {
+        match result {
+            Ok(200) => {
+                let us = sent.elapsed().as_micros();
+                self.latencies_us
+                    .push(u32::try_from(us).unwrap_or(u32::MAX));
+            }
+            Ok(429) => self.refused += 1,
+            Ok(_) | Err(_) => self.errors += 1,
+        }
+    }
+
+    fn merge(&mut self, other: Load) {
+        self.latencies_us.extend(other.latencies_us);
+        self.refused += other.refused;
+        self.errors += other.errors;
+    }
+
     fn per_second(&self) -> f64 {
         self.latencies_us.len() as f64 / self.elapsed.as_secs_f64()
     }
 
+    /// Needs `latencies_us` sorted.
     fn percentile(&self, p: f64) -> Option<u32> {
         let n = self.latencies_us.len();
         let rank = ((p / 100.0 * n as f64).ceil() as usize).clamp(1, n.max(1));
         self.latencies_us.get(rank - 1).copied()
     }
+
+    /// Everything but a `200`.
+    fn failures(&self) -> u64 {
+        self.refused + self.errors
+    }
 }
 
-/// Drives `options.connections` closed-loop connections: warm-up, then the measured window.
-fn run_load(addr: SocketAddr, options: &Options) -> Load {
-    let start = Arc::new(Barrier::new(options.connections));
-    let workers: Vec<_> = (0..options.connections)
-        .map(|_| {
+/// Drives each client on a thread of its own, closed-loop: warm-up, then the measured
+/// window.
+fn run_load(clients: Vec<Client>, options: &Options) -> Load {
+    let start = Arc::new(Barrier::new(clients.len()));
+    let workers: Vec<_> = clients
+        .into_iter()
+        .map(|client| {
             let start = start.clone();
             let (warmup, duration) = (options.warmup, options.duration);
-            thread::spawn(move || load_worker(addr, &start, warmup, duration))
+            thread::spawn(move || load_worker(client, &start, warmup, duration))
         })
         .collect();
-    let mut load = Load {
-        elapsed: options.duration,
-        latencies_us: Vec::new(),
-        errors: 0,
-    };
+    let mut load = Load::new(options.duration);
     for worker in workers {
-        let (latencies, errors) = worker.join().unwrap();
-        load.latencies_us.extend(latencies);
-        load.errors += errors;
+        load.merge(worker.join().unwrap());
     }
     load.latencies_us.sort_unstable();
     load
 }
 
-/// One connection's loop; returns the latencies measured and the number of failures
-/// (error statuses, broken connections). A broken connection is reopened.
-fn load_worker(
-    addr: SocketAddr,
-    start: &Barrier,
-    warmup: Duration,
-    duration: Duration,
-) -> (Vec<u32>, u64) {
-    let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+/// One client's loop; returns what it measured.
+fn load_worker(mut client: Client, start: &Barrier, warmup: Duration, duration: Duration) -> Load {
     start.wait();
     let measure_from = Instant::now() + warmup;
     let until = measure_from + duration;
-    let mut latencies = Vec::with_capacity(64 * 1024);
-    let mut errors = 0;
+    let mut seen = Load::new(duration);
+    seen.latencies_us.reserve(64 * 1024);
     loop {
+        client.connect_if_needed();
         let sent = Instant::now();
         if sent >= until {
-            return (latencies, errors);
+            return seen;
         }
-        let result = connection.ping();
-        let measured = sent >= measure_from;
-        match result {
-            Ok(200) if measured => {
-                let us = sent.elapsed().as_micros();
-                latencies.push(u32::try_from(us).unwrap_or(u32::MAX));
-            }
-            Ok(200) => {}
-            Ok(_) => errors += u64::from(measured),
-            Err(_) => {
-                errors += u64::from(measured);
-                connection = Connection::open(addr).expect("cannot reconnect to hearth");
-            }
+        let result = client.send();
+        if sent >= measure_from {
+            seen.record(sent, result);
         }
+    }
+}
+
+/// Sends one ping every [`PROBE_INTERVAL`] on a connection of its own during a load's
+/// measured window: what the load does to everyone else's requests. Call just before
+/// [`run_load`].
+struct PingProbe(thread::JoinHandle<Load>);
+
+impl PingProbe {
+    fn spawn(addr: SocketAddr, options: &Options) -> PingProbe {
+        let (warmup, duration) = (options.warmup, options.duration);
+        let mut client = Client::open(addr, get(addr, PING_PATH, None), None);
+        PingProbe(thread::spawn(move || {
+            thread::sleep(warmup);
+            let until = Instant::now() + duration;
+            let mut seen = Load::new(duration);
+            while Instant::now() < until {
+                client.connect_if_needed();
+                let sent = Instant::now();
+                let result = client.send();
+                seen.record(sent, result);
+                thread::sleep(PROBE_INTERVAL);
+            }
+            seen.latencies_us.sort_unstable();
+            seen
+        }))
+    }
+
+    fn join(self) -> Load {
+        self.0.join().unwrap()
     }
 }
 
