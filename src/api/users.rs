@@ -88,13 +88,24 @@ fn nonempty_opt(value: &Option<String>) -> Option<&str> {
 
 /// The users a guest may see: themself and everyone sharing a channel with them. `None`
 /// for everyone else, who may see every account.
-async fn guest_horizon(state: &AppState, actor: &Actor) -> Result<Option<HashSet<String>>, AppError> {
+async fn guest_horizon(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<Option<HashSet<String>>, AppError> {
     if !actor.is_guest() {
         return Ok(None);
     }
     let mut visible = HashSet::from([actor.user.id.clone()]);
-    for membership in state.store.list_user_channel_members(&actor.user.id, None).await? {
-        for member in state.store.list_channel_members(&membership.channel_id, 0, u32::MAX).await? {
+    for membership in state
+        .store
+        .list_user_channel_members(&actor.user.id, None)
+        .await?
+    {
+        for member in state
+            .store
+            .list_channel_members(&membership.channel_id, 0, u32::MAX)
+            .await?
+        {
             visible.insert(member.user_id);
         }
     }
@@ -102,10 +113,16 @@ async fn guest_horizon(state: &AppState, actor: &Actor) -> Result<Option<HashSet
 }
 
 async fn may_see(state: &AppState, actor: &Actor, user_id: &str) -> Result<bool, AppError> {
-    Ok(guest_horizon(state, actor).await?.is_none_or(|ids| ids.contains(user_id)))
+    Ok(guest_horizon(state, actor)
+        .await?
+        .is_none_or(|ids| ids.contains(user_id)))
 }
 
-async fn users_list(state: &AppState, actor: &Actor, users: Vec<User>) -> Result<Vec<serde_json::Value>, AppError> {
+async fn users_list(
+    state: &AppState,
+    actor: &Actor,
+    users: Vec<User>,
+) -> Result<Vec<serde_json::Value>, AppError> {
     let horizon = guest_horizon(state, actor).await?;
     Ok(users
         .into_iter()
@@ -114,7 +131,11 @@ async fn users_list(state: &AppState, actor: &Actor, users: Vec<User>) -> Result
         .collect())
 }
 
-async fn users_json(state: &AppState, actor: &Actor, users: Vec<User>) -> Result<HttpResponse, AppError> {
+async fn users_json(
+    state: &AppState,
+    actor: &Actor,
+    users: Vec<User>,
+) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(users_list(state, actor, users).await?))
 }
 
@@ -360,7 +381,16 @@ async fn autocomplete(
         let mut body = json!({ "users": users_list(&state, &actor, inside).await? });
         let outside = match nonempty(&query.team_id) {
             Some(team_id) => {
-                let scope = scoped(&state, &actor, Some(team_id), None, None, Some(channel_id), false).await?;
+                let scope = scoped(
+                    &state,
+                    &actor,
+                    Some(team_id),
+                    None,
+                    None,
+                    Some(channel_id),
+                    false,
+                )
+                .await?;
                 state.store.list_users(&search(scope)).await?
             }
             None => Vec::new(),
@@ -368,7 +398,16 @@ async fn autocomplete(
         body["out_of_channel"] = json!(users_list(&state, &actor, outside).await?);
         return Ok(HttpResponse::Ok().json(body));
     }
-    let scope = scoped(&state, &actor, nonempty(&query.team_id), None, None, None, false).await?;
+    let scope = scoped(
+        &state,
+        &actor,
+        nonempty(&query.team_id),
+        None,
+        None,
+        None,
+        false,
+    )
+    .await?;
     let users = state.store.list_users(&search(scope)).await?;
     Ok(HttpResponse::Ok().json(json!({ "users": users_list(&state, &actor, users).await? })))
 }
@@ -391,6 +430,11 @@ async fn get_user(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
+    if id == actor.user.id {
+        // Authentication has just read this user; no need to ask again.
+        let me = actor.user.clone();
+        return Ok(HttpResponse::Ok().json(user_json(&state, Some(&actor), me)));
+    }
     let found = state.store.get_user(&id).await;
     fetch_visible(&state, &actor, found).await
 }

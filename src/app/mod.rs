@@ -55,3 +55,24 @@ impl Actor {
         permissions::has_role(&self.user.roles, "system_guest")
     }
 }
+
+/// Password hashing is deliberately slow (about 15 ms of CPU): run it on the blocking pool
+/// so a burst of sign-ins never stalls the async workers serving everyone else.
+pub(crate) async fn hash_password(password: &str) -> Result<String, AppError> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || crate::auth::password::hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)
+}
+
+/// See [`hash_password`].
+pub(crate) async fn verify_password(
+    password: &str,
+    stored: &str,
+) -> crate::auth::password::Verified {
+    let (password, stored) = (password.to_string(), stored.to_string());
+    tokio::task::spawn_blocking(move || crate::auth::password::verify(&password, &stored))
+        .await
+        .unwrap_or(crate::auth::password::Verified::No)
+}

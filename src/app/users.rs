@@ -202,7 +202,7 @@ pub async fn create_user(
         ));
     }
     check_password(&state.config, &input.password)?;
-    let hash = password::hash(&input.password).map_err(AppError::Internal)?;
+    let hash = crate::app::hash_password(&input.password).await?;
 
     let now = now_millis();
     let user = User {
@@ -375,7 +375,7 @@ async fn double_check_password(
     if credentials.failed_attempts >= state.config.service_settings.maximum_login_attempts {
         return Err(crate::app::sessions::locked_out());
     }
-    match password::verify(password, &credentials.password_hash) {
+    match crate::app::verify_password(password, &credentials.password_hash).await {
         Verified::Yes { .. } => Ok(()),
         Verified::No => {
             state
@@ -485,7 +485,7 @@ pub async fn change_password(
         double_check_password(state, user_id, current, wrong).await?;
     }
     check_password(&state.config, new)?;
-    let hash = password::hash(new).map_err(AppError::Internal)?;
+    let hash = crate::app::hash_password(new).await?;
     state
         .store
         .set_password_hash(user_id, &hash)
