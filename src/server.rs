@@ -10,7 +10,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::config::Config;
-use crate::files::LocalFileStore;
+use crate::files::Files;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
@@ -49,7 +49,7 @@ pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppS
     let store: Arc<dyn Store> = Arc::new(store);
 
     let files_dir = config.files_dir(data_dir);
-    let files = LocalFileStore::open(&files_dir)
+    let files = Files::open(&config.file_settings, &files_dir)
         .with_context(|| format!("cannot use the file folder {}", files_dir.display()))?;
     let diagnostic_id = app::system::ensure_installation(store.as_ref())
         .await

@@ -4,14 +4,15 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::files::LocalFileStore;
+use crate::files::Files;
 use crate::store::Store;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Arc<dyn Store>,
-    pub files: Arc<LocalFileStore>,
+    /// Where uploaded files are kept (a `FileStore` backend), with the image-decoding budget.
+    pub files: Arc<Files>,
     /// This installation's id (Mattermost's `DiagnosticId`), stable across restarts.
     pub diagnostic_id: Arc<str>,
     /// The `X-Version-Id` header value, computed once from the configuration.

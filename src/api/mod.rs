@@ -24,6 +24,8 @@ use crate::error::AppError;
 
 /// Mounts every API group under `/api/v4`. Unknown API paths get a JSON 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Public file links live outside /api/v4, as in Mattermost.
+    cfg.configure(files::configure_public);
     cfg.service(
         web::scope("/api/v4")
             .configure(system::configure)

@@ -7,13 +7,14 @@ use serde_json::{Map, Value, json};
 
 use crate::app::Actor;
 use crate::app::channels::{ChannelAccess, require_channel};
+use crate::app::files;
 use crate::app::permissions::perm;
 use crate::error::AppError;
 use crate::model::{
     Channel, ChannelType, Post, PostList, Reaction, User, is_valid_id, new_id, now_millis,
 };
 use crate::state::AppState;
-use crate::store::{Mentions, PostWindow, StoreError};
+use crate::store::{FileInfo, Mentions, PostWindow, StoreError};
 
 /// Longest message, in characters (Mattermost's `PostMessageMaxRunesV2`).
 pub const MAX_MESSAGE_CHARS: usize = 16383;
@@ -235,7 +236,7 @@ pub async fn create_post(
             detail: "at most 64 characters".into(),
         });
     }
-    if input.message.trim().is_empty() && input.props.is_empty() {
+    if input.message.trim().is_empty() && input.props.is_empty() && input.file_ids.is_empty() {
         return Err(AppError::invalid(
             "api.post.create_post.message_empty.app_error",
             "A post needs a message.",
@@ -244,6 +245,14 @@ pub async fn create_post(
     if !input.root_id.is_empty() {
         check_root(state, &input.root_id, &input.channel_id).await?;
     }
+    let file_ids = files::attachable(
+        state,
+        actor,
+        &input.channel_id,
+        &input.file_ids,
+        &input.pending_post_id,
+    )
+    .await?;
     let now = now_millis();
     let post = Post {
         id: new_id(),
@@ -255,9 +264,7 @@ pub async fn create_post(
         user_id: actor.user.id.clone(),
         original_id: String::new(),
         hashtags: hashtags(&input.message),
-        // Attachments arrive with the files feature; until then file ids are ignored, as
-        // Mattermost ignores ids of files that are not the sender's.
-        file_ids: Vec::new(),
+        file_ids,
         has_reactions: false,
         reply_count: 0,
         last_reply_at: 0,
@@ -272,8 +279,22 @@ pub async fn create_post(
         .store
         .create_post(&post, &Mentions { user_ids: mentions })
         .await
-        .map_err(post_error)?;
-    Ok((decorate(created.post, &[]), created.created))
+        .map_err(|error| match error {
+            // Another post took a file between the check above and the write.
+            StoreError::Invalid(_) if !post.file_ids.is_empty() => {
+                files::not_attachable("A file is no longer available.")
+            }
+            other => post_error(other),
+        })?;
+    if created.post.file_ids.is_empty() {
+        Ok((
+            decorate(created.post, &[], &BTreeMap::new()),
+            created.created,
+        ))
+    } else {
+        let post = decorate_all(state, vec![created.post]).await?.remove(0);
+        Ok((post, created.created))
+    }
 }
 
 async fn check_root(state: &AppState, root_id: &str, channel_id: &str) -> Result<(), AppError> {
@@ -326,12 +347,19 @@ pub async fn system_post(
         .post)
 }
 
-/// Adds `metadata` (reactions for now; files and embeds arrive with their features).
-fn decorate(mut post: Post, reactions: &[Reaction]) -> Post {
+/// Adds `metadata`: reactions and attached files (embeds arrive with their feature).
+fn decorate(
+    mut post: Post,
+    reactions: &[Reaction],
+    files: &BTreeMap<String, Vec<FileInfo>>,
+) -> Post {
     let mine: Vec<&Reaction> = reactions.iter().filter(|r| r.post_id == post.id).collect();
     let mut metadata = Map::new();
     if !mine.is_empty() {
         metadata.insert("reactions".into(), json!(mine));
+    }
+    if let Some(files) = files.get(&post.id) {
+        metadata.insert("files".into(), json!(files));
     }
     post.metadata = Some(Value::Object(metadata));
     post
@@ -344,7 +372,20 @@ async fn decorate_all(state: &AppState, posts: Vec<Post>) -> Result<Vec<Post>, A
         .map(|p| p.id.clone())
         .collect();
     let reactions = state.store.reactions_for_posts(&with_reactions).await?;
-    Ok(posts.into_iter().map(|p| decorate(p, &reactions)).collect())
+    let with_files: Vec<String> = posts
+        .iter()
+        .filter(|p| !p.file_ids.is_empty())
+        .map(|p| p.id.clone())
+        .collect();
+    let files = if with_files.is_empty() {
+        BTreeMap::new()
+    } else {
+        files::files_by_post(state, &with_files).await?
+    };
+    Ok(posts
+        .into_iter()
+        .map(|p| decorate(p, &reactions, &files))
+        .collect())
 }
 
 /// A post the actor may read; deleted posts are 404 except for admins.

@@ -1,7 +1,7 @@
 //! Installation identity, health, and client log messages.
 
 use crate::error::AppError;
-use crate::files::LocalFileStore;
+use crate::files::Files;
 use crate::model::{new_id, now_millis};
 use crate::store::Store;
 
@@ -29,13 +29,13 @@ impl Health {
 }
 
 /// Checks the database and the file store, logging what fails.
-pub async fn check_health(store: &dyn Store, files: &LocalFileStore) -> Health {
+pub async fn check_health(store: &dyn Store, files: &Files) -> Health {
     let (database, filestore) = tokio::join!(store.health_check(), files.health_check());
     if let Err(error) = &database {
         tracing::warn!(%error, "database health check failed");
     }
     if let Err(error) = &filestore {
-        tracing::warn!(%error, dir = %files.root().display(), "file store health check failed");
+        tracing::warn!(%error, store = %files.describe(), "file store health check failed");
     }
     Health {
         database: database.is_ok(),

@@ -299,6 +299,16 @@ pub struct FileSettings {
     pub max_file_size: u64,
     /// Let users share public links to files.
     pub enable_public_link: bool,
+    /// Largest image accepted, in pixels (width × height); bigger images are refused
+    /// before they are decoded.
+    pub max_image_resolution: u64,
+    /// Images decoded at once for thumbnails and previews; `-1`: one per CPU core.
+    pub max_image_decoder_concurrency: i64,
+    /// Hearth: comma-separated file extensions that may be uploaded (e.g. `pdf,png,jpg`);
+    /// empty: any.
+    pub allowed_extensions: String,
+    /// Hearth: comma-separated file extensions that may not be uploaded (e.g. `exe,bat`).
+    pub denied_extensions: String,
 }
 
 impl Default for FileSettings {
@@ -311,8 +321,33 @@ impl Default for FileSettings {
             enable_mobile_download: true,
             max_file_size: 100 * 1024 * 1024,
             enable_public_link: false,
+            max_image_resolution: 33_177_600,
+            max_image_decoder_concurrency: -1,
+            allowed_extensions: String::new(),
+            denied_extensions: String::new(),
         }
     }
+}
+
+impl FileSettings {
+    /// `AllowedExtensions` as lower-case extensions without dots.
+    pub fn allowed_extension_list(&self) -> Vec<String> {
+        extension_list(&self.allowed_extensions)
+    }
+
+    /// `DeniedExtensions` as lower-case extensions without dots.
+    pub fn denied_extension_list(&self) -> Vec<String> {
+        extension_list(&self.denied_extensions)
+    }
+}
+
+/// A comma-separated list of extensions (`"pdf, .PNG"`) as `["pdf", "png"]`.
+pub fn extension_list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(|ext| ext.trim().trim_start_matches('.').to_lowercase())
+        .filter(|ext| !ext.is_empty())
+        .collect()
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]

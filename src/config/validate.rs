@@ -167,6 +167,37 @@ impl Config {
         ensure(f.max_file_size > 0, "FileSettings.MaxFileSize", || {
             "must be greater than 0".into()
         })?;
+        ensure(
+            f.max_image_resolution > 0,
+            "FileSettings.MaxImageResolution",
+            || "must be greater than 0".into(),
+        )?;
+        ensure(
+            f.max_image_decoder_concurrency == -1
+                || (1..=256).contains(&f.max_image_decoder_concurrency),
+            "FileSettings.MaxImageDecoderConcurrency",
+            || {
+                format!(
+                    "{} must be -1 (one per CPU core) or between 1 and 256",
+                    f.max_image_decoder_concurrency
+                )
+            },
+        )?;
+        for (value, key) in [
+            (&f.allowed_extensions, "FileSettings.AllowedExtensions"),
+            (&f.denied_extensions, "FileSettings.DeniedExtensions"),
+        ] {
+            let bad = super::extension_list(value).into_iter().find(|ext| {
+                !ext.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+            });
+            ensure(bad.is_none(), key, || {
+                format!(
+                    "{:?} is not an extension; give a comma-separated list such as \"pdf,png\"",
+                    bad.unwrap_or_default()
+                )
+            })?;
+        }
 
         let e = &self.email_settings;
         ensure(
@@ -245,5 +276,29 @@ mod tests {
         config.sql_settings.driver_name = "mysql".into();
         let error = config.validate().unwrap_err().to_string();
         assert!(error.starts_with("SqlSettings.DriverName:"), "{error}");
+    }
+
+    #[test]
+    fn file_settings_are_checked() {
+        let mut config = Config::default();
+        config.file_settings.denied_extensions = " exe, .BAT ,, cmd".into();
+        config.validate().unwrap();
+        assert_eq!(
+            config.file_settings.denied_extension_list(),
+            ["exe", "bat", "cmd"]
+        );
+        config.file_settings.allowed_extensions = "pdf, *.png".into();
+        let error = config.validate().unwrap_err().to_string();
+        assert!(
+            error.starts_with("FileSettings.AllowedExtensions:"),
+            "{error}"
+        );
+        let mut config = Config::default();
+        config.file_settings.max_image_decoder_concurrency = 0;
+        let error = config.validate().unwrap_err().to_string();
+        assert!(
+            error.starts_with("FileSettings.MaxImageDecoderConcurrency:"),
+            "{error}"
+        );
     }
 }

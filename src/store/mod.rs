@@ -10,11 +10,11 @@ mod messaging;
 mod preferences;
 pub mod sqlite;
 
+pub use files::{FileInfo, FileInfoStore, FileSearch, UploadSession};
 pub use messaging::{
     ChannelStore, CreatedPost, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
     ThreadState, ThreadStore,
 };
-pub use files::FileInfoStore;
 pub use preferences::PreferenceStore;
 
 use async_trait::async_trait;

@@ -156,6 +156,9 @@ impl PostStore for SqliteStore {
                     }
                 }
                 insert_post(conn, &post)?;
+                // Attached in the same transaction: a retried send returned above, so a
+                // file is attached once, and a post never names a file it does not own.
+                let files = super::files::attach_files(conn, &post)?;
                 let is_root = post.root_id.is_empty();
                 conn.prepare_cached(
                     "UPDATE channels SET last_post_at = MAX(last_post_at, ?2),
@@ -204,9 +207,14 @@ impl PostStore for SqliteStore {
                         .map_err(map_err)?;
                 }
                 let channel = select_channel(conn, &post.channel_id)?;
+                // Clients show the attachments from the event without asking again.
+                let mut announced = post.clone();
+                if !files.is_empty() {
+                    announced.metadata = Some(serde_json::json!({ "files": files }));
+                }
                 tx.emit(post_change(
                     "posted",
-                    &post,
+                    &announced,
                     &channel.team_id,
                     serde_json::json!({ "mentions": serde_json::to_string(&mentions.user_ids).unwrap_or_default() }),
                 ))?;
@@ -367,6 +375,7 @@ impl PostStore for SqliteStore {
                         params![id, now],
                     )
                     .map_err(map_err)?;
+                super::files::delete_post_files(tx.conn(), &id, now)?;
                 if !post.root_id.is_empty() {
                     tx.conn()
                         .execute(
