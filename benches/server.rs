@@ -19,6 +19,14 @@
 //! - `me`: authenticated `GET /api/v4/users/me` over N keep-alive connections (bearer
 //!   tokens of a few accounts), with the same three log set-ups as `ping`, and the ratio
 //!   to `ping` measured on the same server just before.
+//! - `post`: posts created per second through `POST /api/v4/posts` in a team's
+//!   town-square, by 1 and by 16 concurrent clients (all with the admin's token), with
+//!   p50/p99 latency and the server's CPU time per post. Every post is a durable
+//!   (fsynced) transaction; concurrent ones can share a commit.
+//! - `history`: `GET /api/v4/channels/{id}/posts?page=0&per_page=60` over N keep-alive
+//!   connections on a channel preloaded with 1,000,000 posts and on one with 1,000. The
+//!   posts are written straight into the stopped server's SQLite file (one transaction,
+//!   one prepared statement), then the server is restarted on the same folder.
 //!
 //! Run everything with `cargo bench --bench server`, or one scenario with options:
 //!
@@ -28,6 +36,8 @@
 //! cargo bench --bench server -- ping --connections 32 --duration 10 --warmup 1
 //! cargo bench --bench server -- login --clients 4,16 --duration 10 --warmup 1
 //! cargo bench --bench server -- me --connections 32 --duration 10 --warmup 1
+//! cargo bench --bench server -- post --duration 10 --warmup 1
+//! cargo bench --bench server -- history --posts 1000000 --connections 32 --duration 10
 //! ```
 //!
 //! Set `BENCH_HEARTH_BIN=/path/to/hearth` to measure another build (say, a copy of the
@@ -60,6 +70,15 @@ const PING_PATH: &str = "/api/v4/system/ping";
 const USERS_PATH: &str = "/api/v4/users";
 const LOGIN_PATH: &str = "/api/v4/users/login";
 const ME_PATH: &str = "/api/v4/users/me";
+const TEAMS_PATH: &str = "/api/v4/teams";
+const CHANNELS_PATH: &str = "/api/v4/channels";
+const POSTS_PATH: &str = "/api/v4/posts";
+/// Concurrent clients of the `post` cases.
+const POST_CLIENTS: [usize; 2] = [1, 16];
+/// Posts in the small channel of `history`, for the ratio to the big one.
+const SMALL_CHANNEL_POSTS: usize = 1_000;
+/// The database file in a data folder (`SqlSettings.DataSource` by default).
+const DATABASE_FILE: &str = "hearth.db";
 /// The password of every benchmark account.
 const PASSWORD: &str = "correct-horse-1";
 /// Login attempts the server allows from one address before it refuses them for a while
@@ -80,13 +99,15 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(40);
 const STDERR_TAIL: usize = 4096;
 
 const USAGE: &str = "\
-usage: cargo bench --bench server -- [all|startup|memory|ping|login|me] [options]
+usage: cargo bench --bench server -- [all|startup|memory|ping|login|me|post|history] [options]
   (BENCH_HEARTH_BIN=/path/to/hearth measures that binary instead of this build)
   --runs N         start-ups per case in `startup` (default 10)
   --idle SECS      idle time before reading memory in `memory` (default 3)
-  --connections N  keep-alive connections in `ping` and `me` (default 32)
+  --connections N  keep-alive connections in `ping`, `me`, `history` (default 32)
+  --posts N        posts preloaded into the big channel of `history` (default 1000000)
   --clients N,M..  concurrent clients, one case each, in `login` (default 4,16)
-  --duration SECS  measured time per case in `ping`, `login`, `me` (default 10)
+  --duration SECS  measured time per case in `ping`, `login`, `me`, `post`, `history`
+                   (default 10)
   --warmup SECS    unmeasured load before each of those cases (default 1)";
 
 fn main() -> ExitCode {
@@ -117,6 +138,12 @@ fn main() -> ExitCode {
     if options.runs(Scenario::Me) {
         me(&options);
     }
+    if options.runs(Scenario::Post) {
+        post_scenario(&options);
+    }
+    if options.runs(Scenario::History) {
+        history(&options);
+    }
     ExitCode::SUCCESS
 }
 
@@ -131,6 +158,8 @@ enum Scenario {
     Ping,
     Login,
     Me,
+    Post,
+    History,
 }
 
 #[derive(Debug)]
@@ -140,6 +169,7 @@ struct Options {
     idle: Duration,
     connections: usize,
     clients: Vec<usize>,
+    posts: usize,
     duration: Duration,
     warmup: Duration,
 }
@@ -152,6 +182,7 @@ impl Options {
             idle: Duration::from_secs(3),
             connections: 32,
             clients: vec![4, 16],
+            posts: 1_000_000,
             duration: Duration::from_secs(10),
             warmup: Duration::from_secs(1),
         };
@@ -166,6 +197,9 @@ impl Options {
                 "ping" => options.scenario = Scenario::Ping,
                 "login" => options.scenario = Scenario::Login,
                 "me" => options.scenario = Scenario::Me,
+                "post" => options.scenario = Scenario::Post,
+                "history" => options.scenario = Scenario::History,
+                "--posts" => options.posts = number(&arg, &value()?)?,
                 "--runs" => options.runs = number(&arg, &value()?)?,
                 "--idle" => options.idle = seconds(&arg, &value()?)?,
                 "--connections" => options.connections = number(&arg, &value()?)?,
@@ -534,6 +568,260 @@ fn me(options: &Options) {
         ]);
     }
     table.print();
+}
+
+/// Posts created per second in town-square, one fresh server per number of clients.
+fn post_scenario(options: &Options) {
+    let mut table = Table::new(
+        &format!(
+            "POST {POSTS_PATH} in town-square, admin token, access log off, \
+             {:?} measured after {:?} warm-up",
+            options.duration, options.warmup
+        ),
+        &[
+            "clients",
+            "posts/s",
+            "p50",
+            "p99",
+            "max",
+            "errors",
+            "server CPU",
+            "CPU / post",
+            "RSS after",
+        ],
+    );
+    let mut rates = Vec::new();
+    for clients in POST_CLIENTS {
+        let data = TempDir::new().unwrap();
+        let server = Server::start(data.path(), QUIET, Stderr::Pipe);
+        let place = Place::create(server.addr);
+        let body = json!({ "channel_id": place.town_square, "message": "benchmark post" });
+        let request = post(server.addr, POSTS_PATH, Some(&place.token), &body);
+        let load_clients = (0..clients)
+            .map(|_| Client::open(server.addr, request.clone(), None))
+            .collect();
+        let cpu = CpuSampler::spawn(server.pid(), options);
+        let load = run_load(load_clients, options);
+        let cpu = cpu.join();
+        let rss = ProcStatus::read(server.pid()).rss_kib;
+        server.stop();
+        let per_second = load.per_second();
+        rates.push(per_second);
+        table.row(vec![
+            clients.to_string(),
+            format!("{per_second:.0}"),
+            micros(load.percentile(50.0)),
+            micros(load.percentile(99.0)),
+            micros(load.percentile(100.0)),
+            load.failures().to_string(),
+            format!(
+                "{:.2} cores",
+                cpu.as_secs_f64() / options.duration.as_secs_f64()
+            ),
+            format!(
+                "{:.0} µs",
+                cpu.as_secs_f64() * 1e6 / load.latencies_us.len().max(1) as f64
+            ),
+            kib(rss),
+        ]);
+    }
+    table.print();
+    if let [one, .., many] = rates[..] {
+        println!(
+            "posts/s with {} clients / with {}: {:.2}",
+            POST_CLIENTS[POST_CLIENTS.len() - 1],
+            POST_CLIENTS[0],
+            many / one
+        );
+    }
+}
+
+/// A page of a channel's history on a big preloaded channel and on a small one.
+fn history(options: &Options) {
+    let data = TempDir::new().unwrap();
+    let server = Server::start(data.path(), QUIET, Stderr::Pipe);
+    let place = Place::create(server.addr);
+    let small = place.create_channel(server.addr, "small");
+    server.stop();
+
+    let database = data.path().join(DATABASE_FILE);
+    let started = Instant::now();
+    preload_posts(&database, &place.town_square, &place.user_id, options.posts);
+    let preload = started.elapsed();
+    preload_posts(&database, &small, &place.user_id, SMALL_CHANNEL_POSTS);
+    let size = std::fs::metadata(&database).map_or(0, |m| m.len());
+    println!(
+        "\npreloaded {} posts in one transaction in {:.2} s ({:.0} rows/s); \
+         {DATABASE_FILE} now {:.1} MiB",
+        options.posts,
+        preload.as_secs_f64(),
+        options.posts as f64 / preload.as_secs_f64(),
+        size as f64 / 1024.0 / 1024.0
+    );
+
+    let server = Server::start(data.path(), QUIET, Stderr::Pipe);
+    println!(
+        "restart on the preloaded folder: first ping 200 after {:.1} ms",
+        server.first_ok.as_secs_f64() * 1000.0
+    );
+    let mut table = Table::new(
+        &format!(
+            "GET {CHANNELS_PATH}/{{id}}/posts?page=0&per_page=60, {} keep-alive connections, \
+             access log off, {:?} measured after {:?} warm-up",
+            options.connections, options.duration, options.warmup
+        ),
+        &[
+            "channel",
+            "req/s",
+            "p50",
+            "p99",
+            "max",
+            "errors",
+            "server CPU",
+        ],
+    );
+    let mut rates = Vec::new();
+    for (name, channel, posts) in [
+        ("town-square", &place.town_square, options.posts),
+        ("small", &small, SMALL_CHANNEL_POSTS),
+    ] {
+        let path = format!("{CHANNELS_PATH}/{channel}/posts?page=0&per_page=60");
+        let request = get(server.addr, &path, Some(&place.token));
+        check_page(server.addr, &request, posts.min(60));
+        let clients = (0..options.connections)
+            .map(|_| Client::open(server.addr, request.clone(), None))
+            .collect();
+        let cpu = CpuSampler::spawn(server.pid(), options);
+        let load = run_load(clients, options);
+        let cpu = cpu.join();
+        rates.push(load.per_second());
+        table.row(vec![
+            format!("{name}, {posts} posts"),
+            format!("{:.0}", load.per_second()),
+            micros(load.percentile(50.0)),
+            micros(load.percentile(99.0)),
+            micros(load.percentile(100.0)),
+            load.failures().to_string(),
+            format!(
+                "{:.2} cores",
+                cpu.as_secs_f64() / options.duration.as_secs_f64()
+            ),
+        ]);
+    }
+    server.stop();
+    table.print();
+    println!(
+        "req/s on {} posts / on {SMALL_CHANNEL_POSTS}: {:.2}",
+        options.posts,
+        rates[0] / rates[1]
+    );
+}
+
+/// The server environment of `post` and `history`: access log off.
+const QUIET: &[(&str, &str)] = &[("HEARTH_LOGSETTINGS_CONSOLELEVEL", "WARN")];
+
+/// What `post` and `history` set up on a fresh server: the admin, a team and its
+/// town-square.
+struct Place {
+    token: String,
+    user_id: String,
+    team_id: String,
+    town_square: String,
+}
+
+impl Place {
+    fn create(addr: SocketAddr) -> Place {
+        let token = create_accounts(addr, 1);
+        let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+        connection.expect_status(&get(addr, ME_PATH, Some(&token)), 200);
+        let user_id = body_id(&connection);
+        let team = json!({ "name": "bench", "display_name": "Bench", "type": "O" });
+        connection.expect_status(&post(addr, TEAMS_PATH, Some(&token), &team), 201);
+        let team_id = body_id(&connection);
+        let path = format!("{TEAMS_PATH}/{team_id}/channels/name/town-square");
+        connection.expect_status(&get(addr, &path, Some(&token)), 200);
+        let town_square = body_id(&connection);
+        Place {
+            token,
+            user_id,
+            team_id,
+            town_square,
+        }
+    }
+
+    /// Creates an open channel in the team; returns its id.
+    fn create_channel(&self, addr: SocketAddr, name: &str) -> String {
+        let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+        let body = json!({
+            "team_id": self.team_id,
+            "name": name,
+            "display_name": name,
+            "type": "O",
+        });
+        let request = post(addr, CHANNELS_PATH, Some(&self.token), &body);
+        connection.expect_status(&request, 201);
+        body_id(&connection)
+    }
+}
+
+/// The `id` of the JSON object in the last response's body.
+fn body_id(connection: &Connection) -> String {
+    let value: serde_json::Value = serde_json::from_slice(&connection.body).unwrap();
+    value["id"]
+        .as_str()
+        .expect("response without an id")
+        .to_string()
+}
+
+/// Sends the history request once and checks that the page holds `expected` posts.
+fn check_page(addr: SocketAddr, request: &[u8], expected: usize) {
+    let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+    connection.expect_status(request, 200);
+    let page: serde_json::Value = serde_json::from_slice(&connection.body).unwrap();
+    let order = page["order"].as_array().map_or(0, Vec::len);
+    assert_eq!(order, expected, "unexpected page size");
+}
+
+/// Writes `count` root posts by `user_id` into `channel_id` straight into the (stopped)
+/// server's database, one transaction and one prepared statement, `create_at` one
+/// millisecond apart and ending now; updates the channel's counters to match.
+fn preload_posts(database: &Path, channel_id: &str, user_id: &str, count: usize) {
+    let mut db = rusqlite::Connection::open(database).unwrap();
+    let tx = db.transaction().unwrap();
+    let first = hearth::model::now_millis() - count as i64;
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO posts (id, create_at, update_at, edit_at, delete_at, is_pinned,
+                    user_id, channel_id, root_id, original_id, message, type, props, hashtags,
+                    file_ids, pending_post_id, has_reactions, reply_count, last_reply_at)
+                 VALUES (?1, ?2, ?2, 0, 0, 0, ?3, ?4, '', '', ?5, '', '{}', '', '[]', '', 0, 0, 0)",
+            )
+            .unwrap();
+        for n in 0..count {
+            let at = first + n as i64;
+            let message = format!("preloaded post number {n}");
+            insert
+                .execute(rusqlite::params![
+                    hearth::model::new_id(),
+                    at,
+                    user_id,
+                    channel_id,
+                    message
+                ])
+                .unwrap();
+        }
+    }
+    let last = first + count as i64 - 1;
+    tx.execute(
+        "UPDATE channels SET total_msg_count = total_msg_count + ?2,
+            total_msg_count_root = total_msg_count_root + ?2,
+            last_post_at = MAX(last_post_at, ?3), last_root_post_at = MAX(last_root_post_at, ?3)
+         WHERE id = ?1",
+        rusqlite::params![channel_id, count as i64, last],
+    )
+    .unwrap();
+    tx.commit().unwrap();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1074,7 +1362,7 @@ impl Client {
 /// What the load threads saw during the measured window.
 struct Load {
     elapsed: Duration,
-    /// Latency of every `200` response, in microseconds; sorted once merged.
+    /// Latency of every `200` (or `201`) response, in microseconds; sorted once merged.
     latencies_us: Vec<u32>,
     /// `429 Too Many Requests` responses.
     refused: u64,
@@ -1095,7 +1383,7 @@ impl Load {
     /// Counts the outcome of a request sent at `sent`.
     fn record(&mut self, sent: Instant, result: io::Result<u16>) {
         match result {
-            Ok(200) => {
+            Ok(200 | 201) => {
                 let us = sent.elapsed().as_micros();
                 self.latencies_us
                     .push(u32::try_from(us).unwrap_or(u32::MAX));
@@ -1122,7 +1410,7 @@ impl Load {
         self.latencies_us.get(rank - 1).copied()
     }
 
-    /// Everything but a `200`.
+    /// Everything but a `200` (or `201`).
     fn failures(&self) -> u64 {
         self.refused + self.errors
     }
