@@ -29,6 +29,8 @@ pub struct OutEvent {
     pub broadcast: Broadcast,
     /// Users whose copy also carries `mentions` (a `posted` event's mentioned users).
     pub mentioned: Vec<String>,
+    /// The change-feed `seq` this event comes from; 0 for events not from the feed.
+    pub change_seq: i64,
 }
 
 impl OutEvent {
@@ -41,6 +43,7 @@ impl OutEvent {
             },
             broadcast,
             mentioned: Vec::new(),
+            change_seq: 0,
         }
     }
 

@@ -68,6 +68,8 @@ pub enum Attach {
 
 struct Connection {
     connection_id: String,
+    /// Changes up to this feed `seq` happened before the connection: not sent to it.
+    after_seq: i64,
     queue: mpsc::Sender<Arc<OutEvent>>,
 }
 
@@ -176,10 +178,14 @@ impl Hub {
     }
 
     /// Adds a live connection; events for its user start arriving on the returned queue.
+    /// Events from changes up to `after_seq` are not sent to it: a fresh connection
+    /// passes the feed's position when it connected, a resumed one 0 (its record holds
+    /// everything numbered while it was away).
     pub fn register(
         self: &Arc<Self>,
         user_id: &str,
         connection_id: &str,
+        after_seq: i64,
     ) -> (Registration, mpsc::Receiver<Arc<OutEvent>>) {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         lock(&self.registry)
@@ -188,6 +194,7 @@ impl Hub {
             .or_default()
             .push(Connection {
                 connection_id: connection_id.to_string(),
+                after_seq,
                 queue,
             });
         let registration = Registration {
@@ -296,6 +303,7 @@ impl Hub {
                     let b = &event.broadcast;
                     if (!b.connection_id.is_empty() && b.connection_id != connection.connection_id)
                         || b.omit_connection_id == connection.connection_id
+                        || (event.change_seq != 0 && event.change_seq <= connection.after_seq)
                     {
                         continue;
                     }
@@ -383,7 +391,8 @@ impl Hub {
     }
 
     async fn handle(&self, change: &Change) {
-        for event in event::translate(self.store.as_ref(), &self.config, change).await {
+        for mut event in event::translate(self.store.as_ref(), &self.config, change).await {
+            event.change_seq = change.seq;
             self.deliver(event).await;
         }
     }

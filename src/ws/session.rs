@@ -111,12 +111,21 @@ pub async fn run(
         (false, Some(seq)) => Some((resume.connection_id.as_str(), seq)),
         _ => None,
     };
+    // Read before attaching, so a change committed in between is sent rather than lost.
+    let feed_position = match state.store.last_seq().await {
+        Ok(seq) => seq,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the change feed position for a new websocket");
+            0
+        }
+    };
     let (record, replay) = match hub.attach(&user_id, resume_point) {
         Attach::Fresh(record) => (record, None),
         Attach::Resume(record, frames) => (record, Some(frames)),
     };
     let connection_id = lock(&record).connection_id.clone();
-    let (_registration, mut queue) = hub.register(&user_id, &connection_id);
+    let after_seq = if replay.is_some() { 0 } else { feed_position };
+    let (_registration, mut queue) = hub.register(&user_id, &connection_id, after_seq);
     let first = match replay {
         Some(frames) => frames,
         None => {
