@@ -31,6 +31,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/reactions").route(web::post().to(add_reaction)))
         .service(resource("/users/{user_id}/posts/flagged").route(web::get().to(flagged_posts)))
         .service(
+            resource("/users/{user_id}/posts/{post_id}/set_unread")
+                .route(web::post().to(set_unread)),
+        )
+        .service(
             resource("/users/{user_id}/posts/{post_id}/reactions/{emoji_name}")
                 .route(web::delete().to(remove_reaction)),
         );
@@ -220,6 +224,22 @@ struct FlaggedQuery {
     channel_id: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+async fn set_unread(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, post_id) = path.into_inner();
+    let user_id = if user_id == "me" {
+        actor.user.id.clone()
+    } else {
+        user_id
+    };
+    check_id(&user_id, "user_id")?;
+    check_id(&post_id, "post_id")?;
+    Ok(HttpResponse::Ok().json(posts::set_unread(&state, &actor, &user_id, &post_id).await?))
 }
 
 async fn flagged_posts(

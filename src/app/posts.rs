@@ -14,7 +14,7 @@ use crate::model::{
     Channel, ChannelType, Post, PostList, Reaction, User, is_valid_id, new_id, now_millis,
 };
 use crate::state::AppState;
-use crate::store::{FileInfo, Mentions, PostWindow, StoreError};
+use crate::store::{FileInfo, MarkUnread, Mentions, PostWindow, StoreError};
 
 /// Longest message, in characters (Mattermost's `PostMessageMaxRunesV2`).
 pub const MAX_MESSAGE_CHARS: usize = 16383;
@@ -891,6 +891,87 @@ pub async fn reactions(
             .push(reaction);
     }
     Ok(by_post)
+}
+
+/// Marks a channel unread for `user_id` from `post_id` on (`POST
+/// /users/{user_id}/posts/{post_id}/set_unread`): the member's read counts and
+/// `last_viewed_at` go back to just before the post, and the mentions among the posts from
+/// it on are counted again. Returns Mattermost's `ChannelUnreadAt`.
+pub async fn set_unread(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    post_id: &str,
+) -> Result<Value, AppError> {
+    if actor.user.id != user_id && !actor.can(perm::EDIT_OTHER_USERS) {
+        return Err(AppError::Forbidden);
+    }
+    let post = get_post(state, actor, post_id).await?;
+    let user = state
+        .store
+        .get_user(user_id)
+        .await
+        .map_err(crate::app::users::user_error)?;
+    let channel = state
+        .store
+        .get_channel(&post.channel_id)
+        .await
+        .map_err(crate::app::channels::channel_error)?;
+    let member = state
+        .store
+        .get_channel_member(&channel.id, user_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => crate::app::channels::member_missing(),
+            other => other.into(),
+        })?;
+    let ignores_channel_mentions = member
+        .notify_props
+        .get("ignore_channel_mentions")
+        .is_some_and(|v| v == "on");
+    let mut unread = MarkUnread {
+        post_id: post.id.clone(),
+        from: post.create_at,
+        ..MarkUnread::default()
+    };
+    let later = state
+        .store
+        .channel_posts(&channel.id, &PostWindow::Since(post.create_at - 1))
+        .await?;
+    for other in later.iter().filter(|p| {
+        p.create_at >= post.create_at
+            && p.delete_at == 0
+            && p.user_id != user_id
+            && p.post_type.is_empty()
+    }) {
+        let words = words(&other.message);
+        let mentioned = channel.channel_type == ChannelType::Direct
+            || is_mentioned(&user, &words)
+            || (!ignores_channel_mentions
+                && words
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "@channel" | "@all" | "@here")));
+        if mentioned {
+            unread.mention_count += 1;
+            if other.root_id.is_empty() {
+                unread.mention_count_root += 1;
+            }
+        }
+    }
+    let member = state
+        .store
+        .mark_channel_unread(&channel.id, user_id, &unread)
+        .await?;
+    Ok(json!({
+        "team_id": channel.team_id,
+        "channel_id": channel.id,
+        "msg_count": member.msg_count,
+        "msg_count_root": member.msg_count_root,
+        "mention_count": member.mention_count,
+        "mention_count_root": member.mention_count_root,
+        "urgent_mention_count": member.urgent_mention_count,
+        "last_viewed_at": member.last_viewed_at,
+    }))
 }
 
 /// Used by `channels` for unread summaries.

@@ -7,10 +7,11 @@ use crate::app::channels::require_channel;
 use crate::app::permissions::perm;
 use crate::app::users::sanitize;
 use crate::app::{Actor, posts};
+use crate::config::Config;
 use crate::error::AppError;
 use crate::model::is_valid_id;
 use crate::state::AppState;
-use crate::store::{StoreError, ThreadQuery, ThreadState};
+use crate::store::{Store, StoreError, ThreadQuery, ThreadState};
 fn thread_missing() -> AppError {
     AppError::Missing {
         id: "app.thread.get.app_error",
@@ -24,12 +25,22 @@ async fn thread_json(
     actor: &Actor,
     thread: ThreadState,
 ) -> Result<Value, AppError> {
-    let participants: Vec<Value> = state
-        .store
+    Ok(thread_response(state.store.as_ref(), &state.config, Some(actor), thread).await?)
+}
+
+/// Mattermost's `ThreadResponse` for `thread`, its participants sanitised for `viewer`
+/// (also used for the `thread_updated` WebSocket event).
+pub async fn thread_response(
+    store: &dyn Store,
+    config: &Config,
+    viewer: Option<&Actor>,
+    thread: ThreadState,
+) -> Result<Value, StoreError> {
+    let participants: Vec<Value> = store
         .get_users_by_ids(&thread.participant_ids)
         .await?
         .into_iter()
-        .map(|u| serde_json::to_value(sanitize(u, Some(actor), &state.config)).unwrap_or_default())
+        .map(|u| serde_json::to_value(sanitize(u, viewer, config)).unwrap_or_default())
         .collect();
     Ok(json!({
         "id": thread.root.id,

@@ -151,7 +151,26 @@ pub trait ChannelStore: Send + Sync {
         user_id: &str,
         now: i64,
     ) -> Result<i64, StoreError>;
+    /// Marks the channel unread for the user from the post created at `from` on: the
+    /// read counts go back to what they were before it, `last_viewed_at` to just before
+    /// it, and the mention counts (worked out by `app`) are set. Emits `post_unread`.
+    async fn mark_channel_unread(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        unread: &MarkUnread,
+    ) -> Result<ChannelMember, StoreError>;
     async fn channel_member_count(&self, channel_id: &str) -> Result<i64, StoreError>;
+}
+
+/// Where a channel becomes unread from, and the mentions in the unread part.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MarkUnread {
+    pub post_id: String,
+    /// The first unread post's `create_at`.
+    pub from: i64,
+    pub mention_count: i64,
+    pub mention_count_root: i64,
 }
 
 #[async_trait]
@@ -230,6 +249,8 @@ pub trait ThreadStore: Send + Sync {
         team_id: &str,
     ) -> Result<(i64, i64, i64), StoreError>;
     async fn get_thread(&self, user_id: &str, root_id: &str) -> Result<ThreadState, StoreError>;
+    /// The users following a thread.
+    async fn thread_followers(&self, root_id: &str) -> Result<Vec<String>, StoreError>;
     async fn set_thread_following(
         &self,
         user_id: &str,

@@ -12,7 +12,7 @@ pub mod sqlite;
 
 pub use files::{FileInfo, FileInfoStore, FileSearch, UploadSession};
 pub use messaging::{
-    ChannelStore, CreatedPost, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
+    ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
     ThreadState, ThreadStore,
 };
 pub use preferences::PreferenceStore;

@@ -131,7 +131,11 @@ fn field(change: &Change, key: &str) -> String {
 pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> Vec<OutEvent> {
     let d = &change.data;
     match change.kind.as_str() {
-        "posted" => posted(store, change).await.into_iter().collect(),
+        "posted" => {
+            let mut events: Vec<OutEvent> = posted(store, change).await.into_iter().collect();
+            events.extend(thread_updated(store, config, change).await);
+            events
+        }
         "post_edited" | "post_deleted" => vec![OutEvent::new(
             &change.kind,
             json!({ "post": d["post"] }),
@@ -169,17 +173,34 @@ pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> V
             }
             events
         }
-        "channel_deleted" => {
+        "channel_deleted" | "channel_restored" => {
             let channel = parse::<Channel>(&d["channel"]).unwrap_or_default();
             let target = if channel.channel_type == ChannelType::Open {
                 to_team(&channel.team_id)
             } else {
                 to_channel(&channel.id)
             };
+            let data = if change.kind == "channel_deleted" {
+                json!({ "channel_id": channel.id, "delete_at": channel.delete_at })
+            } else {
+                json!({ "channel_id": channel.id })
+            };
+            vec![OutEvent::new(&change.kind, data, target)]
+        }
+        "post_unread" => {
+            let mut data = d.clone();
+            if let Some(map) = data.as_object_mut() {
+                map.insert("channel_id".into(), json!(change.channel_id));
+                map.insert("team_id".into(), json!(change.team_id));
+            }
             vec![OutEvent::new(
-                "channel_deleted",
-                json!({ "channel_id": channel.id, "delete_at": channel.delete_at }),
-                target,
+                "post_unread",
+                data,
+                Broadcast {
+                    channel_id: change.channel_id.clone(),
+                    team_id: change.team_id.clone(),
+                    ..to_user(&change.user_id)
+                },
             )]
         }
         "user_added" => vec![OutEvent::new(
@@ -233,7 +254,7 @@ pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> V
                 to_user(&change.user_id),
             ),
         ],
-        "update_team" | "delete_team" => vec![OutEvent::new(
+        "update_team" | "delete_team" | "restore_team" => vec![OutEvent::new(
             &change.kind,
             json!({ "team": d["team"] }),
             to_team(&change.team_id),
@@ -319,6 +340,40 @@ async fn posted(store: &dyn Store, change: &Change) -> Option<OutEvent> {
     );
     event.mentioned = parse(&change.data["mentions"]).unwrap_or_default();
     Some(event)
+}
+
+/// A reply changes its thread for everyone following it: each follower gets the thread
+/// with their own unread counts (collapsed reply threads, unless switched off).
+async fn thread_updated(store: &dyn Store, config: &Config, change: &Change) -> Vec<OutEvent> {
+    let Some(post) = parse::<Post>(&change.data["post"]) else {
+        return Vec::new();
+    };
+    if post.root_id.is_empty() || config.service_settings.collapsed_threads == "disabled" {
+        return Vec::new();
+    }
+    let followers = store
+        .thread_followers(&post.root_id)
+        .await
+        .unwrap_or_default();
+    let mut events = Vec::with_capacity(followers.len());
+    for user_id in followers {
+        let Ok(thread) = store.get_thread(&user_id, &post.root_id).await else {
+            continue;
+        };
+        let Ok(thread) = crate::app::threads::thread_response(store, config, None, thread).await
+        else {
+            continue;
+        };
+        events.push(OutEvent::new(
+            "thread_updated",
+            json!({ "thread": thread.to_string() }),
+            Broadcast {
+                team_id: change.team_id.clone(),
+                ..to_user(&user_id)
+            },
+        ));
+    }
+    events
 }
 
 async fn direct_or_group(store: &dyn Store, change: &Change) -> Option<OutEvent> {

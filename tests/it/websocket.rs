@@ -407,10 +407,176 @@ async fn events_follow_every_change_with_mattermost_shapes() {
     // New accounts are announced to everyone.
     w.server.create_user("dave", Some(&w.admin)).await;
     bob.expect_event("new_user").await;
+}
 
-    // Seq numbers on this connection went up by one each event.
+#[tokio::test]
+async fn restores_unread_marks_and_thread_replies_reach_the_right_people() {
+    let w = world().await;
+    let mut bob = w.server.ws(&w.bob.token).await;
+    let mut carol = w.server.ws(&w.carol.token).await;
+    let call = |who: &Login, method: Method, path: String, body: Option<Value>| {
+        let server = &w.server;
+        let who = who.clone();
+        async move { server.call(Some(&who), method, &path, body).await }
+    };
+
+    // Archiving and restoring the private channel: its members hear both, carol neither.
+    let (status, _) = call(
+        &w.admin,
+        Method::DELETE,
+        format!("/api/v4/channels/{}", w.private),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let deleted = bob.expect_event("channel_deleted").await;
+    assert_eq!(deleted["data"]["channel_id"], w.private.as_str());
+    let (status, _) = call(
+        &w.admin,
+        Method::POST,
+        format!("/api/v4/channels/{}/restore", w.private),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let restored = bob.expect_event("channel_restored").await;
+    assert_eq!(restored["data"], json!({"channel_id": w.private}));
+    assert_eq!(restored["broadcast"]["channel_id"], w.private.as_str());
+    let carols = names(&carol.drain(QUIET).await);
+    assert!(
+        !carols.iter().any(|n| n.starts_with("channel_")),
+        "{carols:?}"
+    );
+
+    // Archiving and restoring the team: every member hears `restore_team` with the team.
+    let (status, _) = call(
+        &w.admin,
+        Method::DELETE,
+        format!("/api/v4/teams/{}", w.team_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    carol.expect_event("delete_team").await;
+    let (status, _) = call(
+        &w.admin,
+        Method::POST,
+        format!("/api/v4/teams/{}/restore", w.team_id),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let restored = carol.expect_event("restore_team").await;
+    let team: Value = serde_json::from_str(restored["data"]["team"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (team["id"].as_str(), team["delete_at"].as_i64()),
+        (Some(w.team_id.as_str()), Some(0))
+    );
+    bob.expect_event("restore_team").await;
+
+    // Marking unread from a post: the counts go back, and only bob's sockets hear it.
+    let first = post(&w, &w.admin, &w.town, "first @bob").await;
+    post(&w, &w.admin, &w.town, "second").await;
+    post(&w, &w.admin, &w.town, "third @channel").await;
+    let (status, _) = call(
+        &w.bob,
+        Method::POST,
+        format!("/api/v4/channels/members/{}/view", w.bob.id()),
+        Some(json!({"channel_id": w.town})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let first_id = first["id"].as_str().unwrap();
+    let (status, unread) = call(
+        &w.bob,
+        Method::POST,
+        format!("/api/v4/users/me/posts/{first_id}/set_unread"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{unread}");
+    assert_eq!(unread["channel_id"], w.town.as_str());
+    assert_eq!(unread["team_id"], w.team_id.as_str());
+    assert_eq!(unread["mention_count"], 2, "{unread}");
+    assert_eq!(
+        unread["last_viewed_at"],
+        first["create_at"].as_i64().unwrap() - 1
+    );
+    let event = bob.expect_event("post_unread").await;
+    assert_eq!(event["data"]["post_id"], first_id);
+    assert_eq!(event["data"]["mention_count"], 2);
+    assert_eq!(event["data"]["msg_count"], unread["msg_count"]);
+    assert_eq!(event["broadcast"]["user_id"], w.bob.id());
+    // The channel now shows the three posts as unread.
+    let (_, counts) = call(
+        &w.bob,
+        Method::GET,
+        format!("/api/v4/users/me/channels/{}/unread", w.town),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            counts["msg_count"].as_i64(),
+            counts["mention_count"].as_i64()
+        ),
+        (Some(3), Some(2)),
+        "{counts}"
+    );
+    assert!(!names(&carol.drain(QUIET).await).contains(&"post_unread".to_string()));
+    // Marking someone else's channel unread takes `edit_other_users`.
+    let (status, body) = call(
+        &w.carol,
+        Method::POST,
+        format!("/api/v4/users/{}/posts/{first_id}/set_unread", w.bob.id()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+
+    // A reply updates the thread for its followers, each with their own unread counts.
+    let root = post(&w, &w.carol, &w.town, "a thread").await;
+    let root_id = root["id"].as_str().unwrap();
+    let (status, _) = call(
+        &w.bob,
+        Method::POST,
+        "/api/v4/posts".into(),
+        Some(json!({"channel_id": w.town, "root_id": root_id, "message": "reply for @carol"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let to_carol = carol.expect_event("thread_updated").await;
+    assert_eq!(to_carol["broadcast"]["user_id"], w.carol.id());
+    assert_eq!(to_carol["broadcast"]["team_id"], w.team_id.as_str());
+    let thread: Value = serde_json::from_str(to_carol["data"]["thread"].as_str().unwrap()).unwrap();
+    assert_eq!(thread["id"], root_id);
+    assert_eq!(thread["reply_count"], 1);
+    assert_eq!(
+        (
+            thread["unread_replies"].as_i64(),
+            thread["unread_mentions"].as_i64()
+        ),
+        (Some(1), Some(1)),
+        "{thread}"
+    );
+    let to_bob = bob.expect_event("thread_updated").await;
+    let thread: Value = serde_json::from_str(to_bob["data"]["thread"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        (
+            thread["unread_replies"].as_i64(),
+            thread["unread_mentions"].as_i64()
+        ),
+        (Some(0), Some(0)),
+        "{thread}"
+    );
+
+    // Seq numbers on one connection go up by one per event, with no gaps.
+    post(&w, &w.admin, &w.town, "one").await;
+    post(&w, &w.admin, &w.town, "two").await;
     let frames = bob.drain(QUIET).await;
-    let _ = frames;
+    let seqs: Vec<i64> = frames.iter().filter_map(|f| f["seq"].as_i64()).collect();
+    assert!(seqs.len() >= 2, "{frames:?}");
+    assert!(seqs.windows(2).all(|p| p[1] == p[0] + 1), "{seqs:?}");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use rusqlite::{Connection, Row, params};
 use super::teams::scheme_roles;
 use super::{SqliteStore, map_err};
 use crate::model::{Channel, ChannelMember, ChannelType, now_millis};
-use crate::store::{ChangeDraft, ChannelStore, StoreError};
+use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError};
 
 pub(super) const COLUMNS: &str = "id, create_at, update_at, delete_at, team_id, type, display_name,
     name, header, purpose, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root,
@@ -234,6 +234,7 @@ impl ChannelStore for SqliteStore {
         let channel = channel.clone();
         self.writer
             .write(move |tx| {
+                let was_deleted = select_channel(tx.conn(), &channel.id)?.delete_at != 0;
                 let changed = tx
                     .conn()
                     .execute(
@@ -259,7 +260,11 @@ impl ChannelStore for SqliteStore {
                     return Err(StoreError::NotFound);
                 }
                 let saved = select_channel(tx.conn(), &channel.id)?;
-                let kind = if saved.delete_at != 0 { "channel_deleted" } else { "channel_updated" };
+                let kind = match (was_deleted, saved.delete_at != 0) {
+                    (_, true) => "channel_deleted",
+                    (true, false) => "channel_restored",
+                    (false, false) => "channel_updated",
+                };
                 tx.emit(ChangeDraft {
                     data: serde_json::json!({ "channel": serde_json::to_string(&saved).unwrap_or_default() }),
                     ..channel_change(kind, &saved, "")
@@ -471,6 +476,64 @@ impl ChannelStore for SqliteStore {
                 let channel = select_channel(tx.conn(), &channel_id)?;
                 tx.emit(channel_change("channel_viewed", &channel, &user_id))?;
                 Ok(previous)
+            })
+            .await
+    }
+
+    async fn mark_channel_unread(
+        &self,
+        channel_id: &str,
+        user_id: &str,
+        unread: &MarkUnread,
+    ) -> Result<ChannelMember, StoreError> {
+        let (channel_id, user_id, unread) =
+            (channel_id.to_string(), user_id.to_string(), unread.clone());
+        self.writer
+            .write(move |tx| {
+                let conn = tx.conn();
+                let now = now_millis();
+                let changed = conn
+                    .prepare_cached(
+                        "UPDATE channel_members SET last_viewed_at = ?3 - 1,
+                            msg_count = (SELECT total_msg_count FROM channels WHERE id = ?1)
+                                - (SELECT COUNT(*) FROM posts WHERE channel_id = ?1 AND create_at >= ?3
+                                   AND original_id = ''),
+                            msg_count_root = (SELECT total_msg_count_root FROM channels WHERE id = ?1)
+                                - (SELECT COUNT(*) FROM posts WHERE channel_id = ?1 AND create_at >= ?3
+                                   AND original_id = '' AND root_id = ''),
+                            mention_count = ?4, mention_count_root = ?5, urgent_mention_count = 0,
+                            last_update_at = ?6
+                         WHERE channel_id = ?1 AND user_id = ?2",
+                    )
+                    .and_then(|mut stmt| {
+                        stmt.execute(params![
+                            channel_id,
+                            user_id,
+                            unread.from,
+                            unread.mention_count,
+                            unread.mention_count_root,
+                            now
+                        ])
+                    })
+                    .map_err(map_err)?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                let saved = select_member(conn, &channel_id, &user_id)?;
+                let channel = select_channel(conn, &channel_id)?;
+                tx.emit(ChangeDraft {
+                    data: serde_json::json!({
+                        "post_id": unread.post_id,
+                        "msg_count": saved.msg_count,
+                        "msg_count_root": saved.msg_count_root,
+                        "mention_count": saved.mention_count,
+                        "mention_count_root": saved.mention_count_root,
+                        "urgent_mention_count": saved.urgent_mention_count,
+                        "last_viewed_at": saved.last_viewed_at,
+                    }),
+                    ..channel_change("post_unread", &channel, &user_id)
+                })?;
+                Ok(saved)
             })
             .await
     }

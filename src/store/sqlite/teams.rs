@@ -239,6 +239,7 @@ impl TeamStore for SqliteStore {
         let team = team.clone();
         self.writer
             .write(move |tx| {
+                let was_deleted = select_team(tx.conn(), "id", &team.id)?.delete_at != 0;
                 let changed = tx
                     .conn()
                     .execute(
@@ -256,7 +257,11 @@ impl TeamStore for SqliteStore {
                     return Err(StoreError::NotFound);
                 }
                 let saved = select_team(tx.conn(), "id", &team.id)?;
-                let kind = if saved.delete_at != 0 { "delete_team" } else { "update_team" };
+                let kind = match (was_deleted, saved.delete_at != 0) {
+                    (_, true) => "delete_team",
+                    (true, false) => "restore_team",
+                    (false, false) => "update_team",
+                };
                 tx.emit(ChangeDraft {
                     data: serde_json::json!({ "team": serde_json::to_string(&saved).unwrap_or_default() }),
                     ..team_change(kind, &saved.id, "")

@@ -154,6 +154,23 @@ impl ThreadStore for SqliteStore {
         .await
     }
 
+    async fn thread_followers(&self, root_id: &str) -> Result<Vec<String>, StoreError> {
+        let root_id = root_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT user_id FROM thread_members WHERE post_id = ?1 AND following = 1
+                     ORDER BY user_id",
+                )
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([root_id], |row| row.get(0))
+                .map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
     async fn set_thread_following(
         &self,
         user_id: &str,
