@@ -13,40 +13,62 @@ use crate::config::Config;
 use crate::files::Files;
 use crate::state::AppState;
 use crate::store::Store;
+use crate::store::postgres::{PgOptions, PgStore};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::{api, app, version, webui};
 
 /// How long in-flight requests may take to finish once shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// Opens the database named by `config`, applying migrations.
-pub fn open_store(config: &Config, data_dir: &Path) -> anyhow::Result<SqliteStore> {
+/// Opens the database named by `config` (SQLite or PostgreSQL), applying migrations.
+pub async fn open_store(config: &Config, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
+    let timeout = Duration::from_secs(config.sql_settings.query_timeout);
+    if config.sql_settings.driver_name == "postgres" {
+        let url = &config.sql_settings.data_source;
+        let store = PgStore::open(&PgOptions {
+            url: url.clone(),
+            replicas: config.sql_settings.data_source_replicas.clone(),
+            max_conns: config.sql_settings.max_open_conns,
+            timeout,
+        })
+        .await
+        .with_context(|| format!("cannot use {}", PgStore::describe(url)))?;
+        return Ok(Arc::new(store));
+    }
     let path = config.database_path(data_dir);
-    SqliteStore::open(&SqliteOptions {
+    let options = SqliteOptions {
         path: path.clone(),
         readers: config.sql_settings.max_open_conns,
-        busy_timeout: Duration::from_secs(config.sql_settings.query_timeout),
-    })
-    .with_context(|| format!("cannot use {}", SqliteStore::describe(&path)))
+        busy_timeout: timeout,
+    };
+    let store = tokio::task::spawn_blocking(move || SqliteStore::open(&options))
+        .await
+        .context("database start-up was interrupted")?
+        .with_context(|| format!("cannot use {}", SqliteStore::describe(&path)))?;
+    Ok(Arc::new(store))
+}
+
+/// Where the database is, for log lines (no password).
+pub fn describe_database(config: &Config, data_dir: &Path) -> String {
+    if config.sql_settings.driver_name == "postgres" {
+        PgStore::describe(&config.sql_settings.data_source)
+    } else {
+        SqliteStore::describe(&config.database_path(data_dir))
+    }
 }
 
 /// Opens the store and the file folder and builds the state handlers share. Used by
 /// `serve` and by the commands that work on the data folder directly.
 pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppState> {
-    let store_config = config.clone();
-    let store_dir = data_dir.to_owned();
-    let store = tokio::task::spawn_blocking(move || open_store(&store_config, &store_dir))
-        .await
-        .context("database start-up was interrupted")??;
+    let store = open_store(&config, data_dir).await?;
     let status = store.schema_status().clone();
     tracing::info!(
         engine = %store.engine_version(),
         schema_version = status.version,
         applied = status.applied.len(),
-        path = %config.database_path(data_dir).display(),
+        database = %describe_database(&config, data_dir),
         "database ready"
     );
-    let store: Arc<dyn Store> = Arc::new(store);
 
     let files_dir = config.files_dir(data_dir);
     let files = Files::open(&config.file_settings, &files_dir)

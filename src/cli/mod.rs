@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand};
 mod user;
 
 use crate::config::{self, Config, Loaded};
-use crate::store::Store;
 use crate::{logging, server, version};
 
 #[derive(Debug, Parser)]
@@ -194,7 +193,7 @@ fn report(loaded: &Loaded, path: &Path) {
 }
 
 fn migrate(config: &Config, data: &Path) -> anyhow::Result<()> {
-    let store = server::open_store(config, data)?;
+    let store = actix_web::rt::System::new().block_on(server::open_store(config, data))?;
     let status = store.schema_status();
     if status.applied.is_empty() {
         println!(

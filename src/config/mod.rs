@@ -141,6 +141,15 @@ impl Config {
                 }
             }
         }
+        if let Some(replicas) = value
+            .get_mut("SqlSettings")
+            .and_then(|s| s.get_mut("DataSourceReplicas"))
+            .and_then(|r| r.as_array_mut())
+        {
+            for url in replicas {
+                *url = serde_json::Value::String(REDACTED.into());
+            }
+        }
         value
     }
 

@@ -201,11 +201,19 @@ impl Default for TeamSettings {
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, rename_all = "PascalCase")]
 pub struct SqlSettings {
-    /// The database engine: `sqlite3` (embedded; PostgreSQL arrives in a later release).
+    /// The database engine: `sqlite3` (embedded, the default) or `postgres`.
     pub driver_name: String,
-    /// For `sqlite3`: the database file, relative to the data folder unless absolute.
+    /// For `sqlite3`: the database file, relative to the data folder unless absolute. For
+    /// `postgres`: a URL, `postgres://user:password@host:5432/database?sslmode=require`
+    /// (`sslmode` `disable`, `prefer` or `require`; `sslrootcert=/path/ca.pem` adds a
+    /// private certificate authority).
     pub data_source: String,
-    /// Database connections kept for reads (SQLite uses one more, for writes).
+    /// For `postgres`: URLs of read replicas. Reads that may lag a little (listings,
+    /// searches, channel history) go to them in turn; writes, and reads that must see
+    /// them, go to `DataSource`.
+    pub data_source_replicas: Vec<String>,
+    /// Database connections kept for reads (SQLite uses one more, for writes); for
+    /// PostgreSQL, the size of each pool (primary, and each replica).
     pub max_open_conns: u32,
     /// Seconds a query may wait for a busy database before failing.
     pub query_timeout: u64,
@@ -216,6 +224,7 @@ impl Default for SqlSettings {
         SqlSettings {
             driver_name: "sqlite3".into(),
             data_source: "hearth.db".into(),
+            data_source_replicas: Vec::new(),
             max_open_conns: 8,
             query_timeout: 30,
         }
@@ -228,6 +237,7 @@ impl std::fmt::Debug for SqlSettings {
         f.debug_struct("SqlSettings")
             .field("driver_name", &self.driver_name)
             .field("data_source", &super::REDACTED)
+            .field("data_source_replicas", &self.data_source_replicas.len())
             .field("max_open_conns", &self.max_open_conns)
             .field("query_timeout", &self.query_timeout)
             .finish()

@@ -124,17 +124,35 @@ impl Config {
         )?;
 
         let q = &self.sql_settings;
-        ensure(q.driver_name == "sqlite3", "SqlSettings.DriverName", || {
-            format!(
-                "{:?} is not supported by this build; use \"sqlite3\"",
-                q.driver_name
-            )
-        })?;
-        ensure(
-            !q.data_source.trim().is_empty(),
-            "SqlSettings.DataSource",
-            || "must name the database file".into(),
+        one_of(
+            &q.driver_name,
+            "SqlSettings.DriverName",
+            &["sqlite3", "postgres"],
         )?;
+        if q.driver_name == "postgres" {
+            for (key, url) in std::iter::once(("SqlSettings.DataSource", &q.data_source)).chain(
+                q.data_source_replicas
+                    .iter()
+                    .map(|url| ("SqlSettings.DataSourceReplicas", url)),
+            ) {
+                ensure(
+                    url.starts_with("postgres://") || url.starts_with("postgresql://"),
+                    key,
+                    || "must be a postgres:// URL when DriverName is \"postgres\"".into(),
+                )?;
+            }
+        } else {
+            ensure(
+                !q.data_source.trim().is_empty(),
+                "SqlSettings.DataSource",
+                || "must name the database file".into(),
+            )?;
+            ensure(
+                q.data_source_replicas.is_empty(),
+                "SqlSettings.DataSourceReplicas",
+                || "read replicas need DriverName \"postgres\"".into(),
+            )?;
+        }
         ensure(
             (1..=64).contains(&q.max_open_conns),
             "SqlSettings.MaxOpenConns",

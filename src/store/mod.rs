@@ -5,8 +5,11 @@
 //! writer thread), never on an async worker. The traits are split per aggregate; `Store`
 //! is the sum that application code holds as `Arc<dyn Store>`.
 
+#[cfg(test)]
+mod conformance;
 mod files;
 mod messaging;
+pub mod postgres;
 mod preferences;
 pub mod sqlite;
 

@@ -1,0 +1,87 @@
+//! A PostgreSQL server for tests, shared by the store's unit tests and the integration
+//! tests (each test binary includes this file).
+//!
+//! `HEARTH_TEST_POSTGRES_URL` names an existing server (a superuser's URL); without it the
+//! first caller starts a throwaway cluster with `tests/pg-cluster.sh`, which lives as long
+//! as the test process. Every caller of [`fresh_database`] gets a new, empty database.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The environment variable naming an existing server to use.
+pub const URL_VARIABLE: &str = "HEARTH_TEST_POSTGRES_URL";
+
+static SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// The URL of the test server's `postgres` database, starting a cluster if needed.
+pub fn server_url() -> String {
+    SERVER
+        .get_or_init(|| {
+            if let Ok(url) = std::env::var(URL_VARIABLE) {
+                return Ok(url);
+            }
+            start_cluster()
+        })
+        .clone()
+        .unwrap_or_else(|message| panic!("no PostgreSQL for the tests: {message}"))
+}
+
+fn start_cluster() -> Result<String, String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
+        .port();
+    let dir = std::env::temp_dir().join(format!("hearth-pg-{}-{port}", std::process::id()));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg-cluster.sh");
+    let output = Command::new("sh")
+        .arg(&script)
+        .arg(&dir)
+        .arg(port.to_string())
+        .arg(std::process::id().to_string())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// Creates an empty database on the test server and returns its URL.
+pub async fn fresh_database() -> String {
+    let admin = server_url();
+    let name = format!(
+        "hearth_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default()
+    );
+    let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test PostgreSQL at {admin}: {e}"));
+    let task = tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
+    drop(client);
+    let _ = task.await;
+    with_database(&admin, &name)
+}
+
+/// `url` with its database replaced by `name`.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let (server, _) = base.rsplit_once('/').unwrap_or((base, ""));
+    format!("{server}/{name}{query}")
+}

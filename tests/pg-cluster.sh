@@ -1,0 +1,52 @@
+#!/bin/sh
+# Starts a throwaway PostgreSQL cluster for the tests and prints its URL.
+#
+#   tests/pg-cluster.sh DIR PORT WATCH_PID
+#
+# The cluster lives in DIR (created; must not exist), listens on 127.0.0.1:PORT only,
+# trusts local connections (user `hearth`, a superuser), and is tuned for speed over
+# crash safety (fsync off): tests restart Hearth, never PostgreSQL. When the process
+# WATCH_PID ends, the cluster is stopped and DIR removed.
+#
+# PostgreSQL's binaries are looked up on PATH, then in /usr/lib/postgresql/*/bin
+# (Debian's `postgresql` package). initdb refuses to run as root; as root the cluster
+# runs as the `postgres` user the package creates.
+set -eu
+dir=$1 port=$2 watch=$3
+
+bindir=
+if command -v initdb >/dev/null 2>&1; then
+    bindir=$(dirname "$(command -v initdb)")
+else
+    for candidate in /usr/lib/postgresql/*/bin; do
+        [ -x "$candidate/initdb" ] && bindir=$candidate
+    done
+fi
+if [ -z "$bindir" ]; then
+    echo "PostgreSQL is not installed (no initdb); on Debian: apt-get install postgresql" >&2
+    exit 1
+fi
+
+as_owner() { "$@"; }
+if [ "$(id -u)" = 0 ]; then
+    if ! id postgres >/dev/null 2>&1; then
+        echo "running as root needs the 'postgres' user to own the test cluster" >&2
+        exit 1
+    fi
+    as_owner() { runuser -u postgres -- "$@"; }
+fi
+
+mkdir -p "$dir"
+[ "$(id -u)" = 0 ] && chown postgres "$dir"
+as_owner "$bindir/initdb" -D "$dir/data" -U hearth --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; exit 1; }
+as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
+    "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB" \
+    >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+
+# The watchdog: stop the cluster when the test process is gone.
+nohup sh -c "while kill -0 $watch 2>/dev/null; do sleep 1; done
+    $( [ "$(id -u)" = 0 ] && echo 'runuser -u postgres --' ) '$bindir/pg_ctl' -D '$dir/data' -m immediate stop >/dev/null 2>&1
+    rm -rf '$dir'" >/dev/null 2>&1 &
+
+echo "postgres://hearth@127.0.0.1:$port/postgres"
