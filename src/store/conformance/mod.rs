@@ -19,7 +19,10 @@ use super::sqlite::{SqliteOptions, SqliteStore};
 #[path = "../../../tests/common/postgres.rs"]
 pub(crate) mod postgres_server;
 
+mod accounts;
+mod content;
 mod feed;
+mod messaging;
 
 /// A store under test, and what must live as long as it.
 pub(crate) struct Opened {

@@ -1,0 +1,3 @@
+//! Conformance tests, see `mod.rs`.
+
+super::suite!();
