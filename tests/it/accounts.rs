@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::accounts::{Login, PASSWORD};
-use crate::support::{Server, assert_error, data_dir, database, json};
+use crate::support::{Server, assert_error, data_dir, json};
 
 const OPEN_SERVER: (&str, &str) = ("HEARTH_TEAMSETTINGS_ENABLEOPENSERVER", "true");
 
@@ -655,15 +655,12 @@ async fn sessions_end_by_logout_revocation_and_expiry() {
     // A session past its expiry time is refused, even though nobody revoked it.
     let tablet = server.login("bob", PASSWORD).await;
     assert_eq!(me(&server, &tablet.token).await.0, 200);
-    let db = rusqlite::Connection::open(database(data.path())).unwrap();
-    let changed = db
-        .execute(
-            "UPDATE sessions SET expires_at = 1 WHERE token = ?1",
-            [&tablet.token],
-        )
-        .unwrap();
+    let changed = crate::support::sql_execute(
+        data.path(),
+        "UPDATE sessions SET expires_at = 1 WHERE token = ?1",
+        &[&tablet.token],
+    );
     assert_eq!(changed, 1);
-    drop(db);
     assert_error_401(me(&server, &tablet.token).await);
 }
 

@@ -3,28 +3,19 @@
 //! failed write, and no sequence number reused after a restart.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use hearth::store::sqlite::{SqliteOptions, SqliteStore};
 use hearth::store::{Store, StoreError};
 
 use crate::support::data_dir;
 
-fn open(dir: &std::path::Path) -> Arc<dyn Store> {
-    Arc::new(
-        SqliteStore::open(&SqliteOptions {
-            path: dir.join("hearth.db"),
-            readers: 4,
-            busy_timeout: Duration::from_secs(5),
-        })
-        .unwrap(),
-    )
+async fn open(dir: &std::path::Path) -> Arc<dyn Store> {
+    crate::support::open_store(dir).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sequence_strictly_increases_under_concurrent_writers() {
     let data = data_dir();
-    let store = open(data.path());
+    let store = open(data.path()).await;
     let mut live = store.subscribe();
 
     let writers: Vec<_> = (0..64)
@@ -60,7 +51,7 @@ async fn sequence_strictly_increases_under_concurrent_writers() {
 #[tokio::test]
 async fn a_failed_write_leaves_no_feed_row() {
     let data = data_dir();
-    let store = open(data.path());
+    let store = open(data.path()).await;
     store.set_system_value("before", "1").await.unwrap();
     let seq = store.last_seq().await.unwrap();
 
@@ -78,13 +69,13 @@ async fn a_failed_write_leaves_no_feed_row() {
 #[tokio::test]
 async fn sequence_continues_after_reopening() {
     let data = data_dir();
-    let store = open(data.path());
+    let store = open(data.path()).await;
     store.set_system_value("a", "1").await.unwrap();
     store.set_system_value("b", "1").await.unwrap();
     let last = store.last_seq().await.unwrap();
     drop(store);
 
-    let store = open(data.path());
+    let store = open(data.path()).await;
     assert_eq!(store.get_system_value("b").await.unwrap(), "1");
     assert_eq!(store.init_system_value("a", "2").await.unwrap(), "1");
     store.set_system_value("c", "1").await.unwrap();

@@ -1,16 +1,30 @@
-//! The database file: migrations, refusing a newer schema, and durability across kill -9.
+//! The database: migrations, refusing a newer schema, and durability across kill -9.
 
-use crate::support::{Server, data_dir, database, run};
+use crate::support::{Server, data_dir, run, sql_execute, sql_query};
 
 fn recorded_migrations(data: &std::path::Path) -> Vec<(i64, String)> {
-    let conn = rusqlite::Connection::open(database(data)).unwrap();
-    let mut stmt = conn
-        .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
-        .unwrap();
-    stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    sql_query(
+        data,
+        "SELECT version, name FROM schema_migrations ORDER BY version",
+        &[],
+    )
+    .into_iter()
+    .map(|row| {
+        (
+            row[0].as_i64().unwrap(),
+            row[1].as_str().unwrap().to_string(),
+        )
+    })
+    .collect()
+}
+
+/// The newest schema version of the engine under test.
+fn latest_version() -> i64 {
+    if crate::support::on_postgres() {
+        hearth::store::postgres::latest_version()
+    } else {
+        hearth::store::sqlite::latest_version()
+    }
 }
 
 #[tokio::test]
@@ -18,7 +32,7 @@ async fn migrations_are_applied_once_and_recorded() {
     let data = data_dir();
     let (ok, stdout, stderr) = run(data.path(), &["db", "migrate"]);
     assert!(ok, "{stderr}");
-    let latest = hearth::store::sqlite::latest_version();
+    let latest = latest_version();
     assert!(latest >= 2);
     assert!(
         stdout.contains(&format!("migrated from version 0 to {latest}")),
@@ -47,13 +61,11 @@ async fn migrations_are_applied_once_and_recorded() {
 async fn a_database_from_a_newer_version_is_refused() {
     let data = data_dir();
     assert!(run(data.path(), &["db", "migrate"]).0);
-    let conn = rusqlite::Connection::open(database(data.path())).unwrap();
-    conn.execute(
+    sql_execute(
+        data.path(),
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, '0999_future', 0)",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+        &[],
+    );
 
     let failure = Server::try_start(data.path(), &[]).err().expect("refused");
     assert!(!failure.status.unwrap().success());
@@ -63,10 +75,9 @@ async fn a_database_from_a_newer_version_is_refused() {
         failure.output
     );
     assert!(
-        failure.output.contains(&format!(
-            "supports at most version {}",
-            hearth::store::sqlite::latest_version()
-        )),
+        failure
+            .output
+            .contains(&format!("supports at most version {}", latest_version())),
         "{}",
         failure.output
     );
@@ -77,7 +88,7 @@ async fn a_database_from_a_newer_version_is_refused() {
     // The refused database was left alone.
     assert_eq!(
         recorded_migrations(data.path()).len() as i64,
-        hearth::store::sqlite::latest_version() + 1
+        latest_version() + 1
     );
 }
 

@@ -3,6 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+/// SQLite unless `HEARTH_TEST_BACKEND=postgres`; `tests/it_postgres.rs` runs the same
+/// modules on PostgreSQL.
+const POSTGRES: bool = false;
+
 mod support;
 
 mod accounts;

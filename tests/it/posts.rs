@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::accounts::Login;
-use crate::support::{Server, assert_error, data_dir, database};
+use crate::support::{Server, assert_error, data_dir};
 
 /// A server with one team, "garden": the admin made it and bob joined it, so both are in
 /// its town-square, which starts without posts.
@@ -160,25 +160,20 @@ impl Garden {
     /// What the database file holds for a post, read behind the server's back: the post's
     /// own row, and its earlier versions oldest first.
     fn rows(&self, post: &str) -> (Row, Vec<Row>) {
-        let conn = rusqlite::Connection::open(database(self.data.path())).unwrap();
-        let mut stmt = conn
-            .prepare(
-                "SELECT id, message, delete_at, original_id FROM posts
-                 WHERE id = ?1 OR original_id = ?1 ORDER BY original_id, update_at",
-            )
-            .unwrap();
-        let rows = stmt.query_map([post], |row| {
-            Ok(Row {
-                id: row.get(0)?,
-                message: row.get(1)?,
-                delete_at: row.get(2)?,
-                original_id: row.get(3)?,
-            })
+        let rows = crate::support::sql_query(
+            self.data.path(),
+            "SELECT id, message, delete_at, original_id FROM posts
+             WHERE id = ?1 OR original_id = ?1 ORDER BY original_id, update_at",
+            &[post],
+        )
+        .into_iter()
+        .map(|row| Row {
+            id: row[0].as_str().unwrap().to_string(),
+            message: row[1].as_str().unwrap().to_string(),
+            delete_at: row[2].as_i64().unwrap(),
+            original_id: row[3].as_str().unwrap().to_string(),
         });
-        let (own, history): (Vec<Row>, Vec<Row>) = rows
-            .unwrap()
-            .map(Result::unwrap)
-            .partition(|row| row.id == post);
+        let (own, history): (Vec<Row>, Vec<Row>) = rows.partition(|row| row.id == post);
         assert!(history.iter().all(|row| row.original_id == post));
         (own.into_iter().next().expect("the post's row"), history)
     }

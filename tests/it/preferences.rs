@@ -9,9 +9,8 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::accounts::Login;
-use crate::support::{Server, assert_error, data_dir, database};
+use crate::support::{Server, assert_error, data_dir};
 use hearth::store::Store;
-use hearth::store::sqlite::{SqliteOptions, SqliteStore};
 
 const BAD_BODY: &str = "api.context.invalid_body_param.app_error";
 const BAD_URL: &str = "api.context.invalid_url_param.app_error";
@@ -67,26 +66,16 @@ fn now_millis() -> i64 {
 /// Makes the server believe `login`'s session was last active two minutes ago, so its next
 /// request counts as new activity (activity is written at most once a minute).
 fn age_session(data: &std::path::Path, login: &Login) {
-    let conn = rusqlite::Connection::open(database(data)).unwrap();
-    conn.busy_timeout(Duration::from_secs(10)).unwrap();
-    let changed = conn
-        .execute(
-            "UPDATE sessions SET last_activity_at = last_activity_at - 120000 WHERE token = ?1",
-            [&login.token],
-        )
-        .unwrap();
+    let changed = crate::support::sql_execute(
+        data,
+        "UPDATE sessions SET last_activity_at = last_activity_at - 120000 WHERE token = ?1",
+        &[&login.token],
+    );
     assert_eq!(changed, 1);
 }
 
-fn open_store(data: &std::path::Path) -> Arc<dyn Store> {
-    Arc::new(
-        SqliteStore::open(&SqliteOptions {
-            path: database(data),
-            readers: 2,
-            busy_timeout: Duration::from_secs(5),
-        })
-        .unwrap(),
-    )
+async fn open_store(data: &std::path::Path) -> Arc<dyn Store> {
+    crate::support::open_store(data).await
 }
 
 #[tokio::test]
@@ -276,7 +265,7 @@ async fn preferences_are_saved_read_and_deleted_by_their_owner() {
 
     // The change feed told bob (and only bob) what changed, with Mattermost's event data.
     drop(server);
-    let store = open_store(data.path());
+    let store = open_store(data.path()).await;
     let changes: Vec<_> = store
         .changes_since(0, 10_000)
         .await
@@ -738,7 +727,7 @@ async fn using_the_server_makes_an_automatic_status_online() {
 
     // Every change of status was announced to erin as `status_change`.
     drop(server);
-    let store = open_store(data.path());
+    let store = open_store(data.path()).await;
     let announced: Vec<_> = store
         .changes_since(0, 10_000)
         .await
@@ -847,7 +836,7 @@ async fn custom_statuses_are_kept_until_cleared() {
     .await;
 
     drop(server);
-    let store = open_store(data.path());
+    let store = open_store(data.path()).await;
     let kept = store.get_custom_status(bob.id()).await.unwrap();
     assert_eq!(
         (

@@ -13,10 +13,24 @@ use serde_json::Value;
 pub mod accounts;
 pub mod ws;
 
+#[path = "../../common/postgres.rs"]
+pub mod postgres_server;
+
 /// How long a server may take to say it is ready.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// `hearth` with an environment free of the caller's `HEARTH_*`/`MM_*` settings.
+/// The environment variable that runs the `it` suite on PostgreSQL (`postgres`) instead
+/// of SQLite; the `it_postgres` target always does.
+pub const BACKEND_VARIABLE: &str = "HEARTH_TEST_BACKEND";
+
+/// Whether the servers under test use PostgreSQL.
+pub fn on_postgres() -> bool {
+    crate::POSTGRES || std::env::var(BACKEND_VARIABLE).is_ok_and(|v| v == "postgres")
+}
+
+/// `hearth` with an environment free of the caller's `HEARTH_*`/`MM_*` settings. On
+/// PostgreSQL, each data folder gets a database of its own, named to the server through
+/// `HEARTH_SQLSETTINGS_*`.
 pub fn hearth(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
     for (key, _) in std::env::vars() {
@@ -24,8 +38,170 @@ pub fn hearth(data: &Path) -> Command {
             command.env_remove(key);
         }
     }
+    if on_postgres() {
+        command
+            .env("HEARTH_SQLSETTINGS_DRIVERNAME", "postgres")
+            .env("HEARTH_SQLSETTINGS_DATASOURCE", database_url(data));
+    }
     command.arg("--data").arg(data);
     command
+}
+
+/// The PostgreSQL database of a data folder, created on first use.
+pub fn database_url(data: &Path) -> String {
+    static DATABASES: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+    let mut databases = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, url)) = databases.iter().find(|(dir, _)| dir == data) {
+        return url.clone();
+    }
+    let url = blocking(postgres_server::fresh_database());
+    databases.push((data.to_path_buf(), url.clone()));
+    url
+}
+
+/// Runs `future` to completion from sync or async test code, on a runtime of its own.
+pub fn blocking<T: Send + 'static>(
+    future: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(future)
+    })
+    .join()
+    .expect("blocking task")
+}
+
+/// Runs one SQL statement on a data folder's database behind the server's back, with
+/// text parameters written `?1`, `?2`… for both engines; returns the rows changed.
+pub fn sql_execute(data: &Path, sql: &str, params: &[&str]) -> u64 {
+    sql_query_or_execute(data, sql, params, false).0
+}
+
+/// Runs a query on a data folder's database behind the server's back (parameters as in
+/// [`sql_execute`]); each row's columns as JSON (text, integer, boolean or null).
+pub fn sql_query(data: &Path, sql: &str, params: &[&str]) -> Vec<Vec<Value>> {
+    sql_query_or_execute(data, sql, params, true).1
+}
+
+fn sql_query_or_execute(
+    data: &Path,
+    sql: &str,
+    params: &[&str],
+    query: bool,
+) -> (u64, Vec<Vec<Value>>) {
+    let params: Vec<String> = params.iter().map(|p| p.to_string()).collect();
+    if on_postgres() {
+        let url = database_url(data);
+        let mut pg_sql = sql.to_string();
+        for n in (1..=params.len()).rev() {
+            pg_sql = pg_sql.replace(&format!("?{n}"), &format!("${n}"));
+        }
+        return blocking(async move {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .expect("connect to the test database");
+            tokio::spawn(connection);
+            let refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = params
+                .iter()
+                .map(|p| p as &(dyn tokio_postgres::types::ToSql + Sync))
+                .collect();
+            if !query {
+                let n = client.execute(&pg_sql, &refs).await.expect("execute");
+                return (n, Vec::new());
+            }
+            let rows = client.query(&pg_sql, &refs).await.expect("query");
+            let rows = rows
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            use tokio_postgres::types::Type;
+                            match *row.columns()[i].type_() {
+                                Type::INT8 => row
+                                    .get::<_, Option<i64>>(i)
+                                    .map_or(Value::Null, Value::from),
+                                Type::INT4 => row
+                                    .get::<_, Option<i32>>(i)
+                                    .map_or(Value::Null, Value::from),
+                                Type::BOOL => row
+                                    .get::<_, Option<bool>>(i)
+                                    .map_or(Value::Null, Value::from),
+                                _ => row
+                                    .get::<_, Option<String>>(i)
+                                    .map_or(Value::Null, Value::from),
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            (0, rows)
+        });
+    }
+    let conn = rusqlite::Connection::open(database(data)).expect("open the database file");
+    conn.busy_timeout(Duration::from_secs(10))
+        .expect("busy timeout");
+    let params = rusqlite::params_from_iter(params.iter());
+    if !query {
+        return (
+            conn.execute(sql, params).expect("execute") as u64,
+            Vec::new(),
+        );
+    }
+    let mut stmt = conn.prepare(sql).expect("prepare");
+    let width = stmt.column_count();
+    let rows = stmt
+        .query_map(params, |row| {
+            (0..width)
+                .map(|i| {
+                    Ok(match row.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => Value::Null,
+                        rusqlite::types::ValueRef::Integer(n) => Value::from(n),
+                        rusqlite::types::ValueRef::Real(f) => Value::from(f),
+                        rusqlite::types::ValueRef::Text(t) => {
+                            Value::from(String::from_utf8_lossy(t).into_owned())
+                        }
+                        rusqlite::types::ValueRef::Blob(b) => Value::from(b.len()),
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<Value>>>()
+        })
+        .expect("query")
+        .map(|row| row.expect("row"))
+        .collect();
+    (0, rows)
+}
+
+/// A store opened on a data folder's database, beside (or instead of) a server.
+pub async fn open_store(data: &Path) -> std::sync::Arc<dyn hearth::store::Store> {
+    use hearth::store::postgres::{PgOptions, PgStore};
+    use hearth::store::sqlite::{SqliteOptions, SqliteStore};
+    if on_postgres() {
+        let url = database_url(data);
+        return std::sync::Arc::new(
+            PgStore::open(&PgOptions {
+                url,
+                replicas: Vec::new(),
+                max_conns: 4,
+                timeout: Duration::from_secs(10),
+            })
+            .await
+            .expect("open PostgreSQL"),
+        );
+    }
+    let options = SqliteOptions {
+        path: database(data),
+        readers: 2,
+        busy_timeout: Duration::from_secs(10),
+    };
+    std::sync::Arc::new(
+        tokio::task::spawn_blocking(move || SqliteStore::open(&options))
+            .await
+            .expect("open task")
+            .expect("open SQLite"),
+    )
 }
 
 /// Runs a `hearth` command to completion: (success, stdout, stderr).
