@@ -84,8 +84,19 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Create the database or bring its schema up to date, then exit
-    Migrate,
+    /// Create the database or bring its schema up to date, then exit; with --to, copy the
+    /// whole SQLite database into an empty PostgreSQL database instead
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Copy everything (users, teams, channels, posts, reactions, unreads, files' records,
+    /// the change-feed position) from this data folder's SQLite database into the empty
+    /// PostgreSQL database at URL, checking every table's row count before committing.
+    /// Stop the server first. Uploaded files stay where FileSettings says.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
 }
 
 impl Cli {
@@ -167,10 +178,13 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             let data = cli.data.clone();
             actix_web::rt::System::new().block_on(user::run(command, loaded.config, &data))
         }
-        Command::Db(DbCommand::Migrate) => {
+        Command::Db(DbCommand::Migrate(args)) => {
             let loaded = load(&path, false)?;
             logging::init(&loaded.config.log_settings);
-            migrate(&loaded.config, &cli.data)
+            match &args.to {
+                Some(url) => copy_to_postgres(&loaded.config, &cli.data, url),
+                None => migrate(&loaded.config, &cli.data),
+            }
         }
     }
 }
@@ -208,6 +222,83 @@ fn migrate(config: &Config, data: &Path) -> anyhow::Result<()> {
             status.applied.join(", ")
         );
     }
+    Ok(())
+}
+
+/// Shows the copy's progress on standard error: one bar over all rows, naming the table.
+struct CopyBar {
+    bar: indicatif::ProgressBar,
+    table: String,
+    table_rows: u64,
+}
+
+impl crate::store::copy::Progress for CopyBar {
+    fn start(&mut self, total_rows: u64) {
+        self.bar.set_length(total_rows);
+    }
+
+    fn advance(&mut self, table: &str, rows: u64) {
+        if self.table != table {
+            self.table = table.to_string();
+            self.table_rows = 0;
+            self.bar.set_message(table.to_string());
+        }
+        self.bar.inc(rows.saturating_sub(self.table_rows));
+        self.table_rows = rows;
+    }
+}
+
+fn copy_to_postgres(config: &Config, data: &Path, url: &str) -> anyhow::Result<()> {
+    use crate::store::postgres::PgStore;
+    use crate::store::sqlite::SqliteStore;
+    if config.sql_settings.driver_name != "sqlite3" {
+        anyhow::bail!(
+            "this data folder's configuration uses {}, not SQLite; --to copies from SQLite",
+            config.sql_settings.driver_name
+        );
+    }
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        anyhow::bail!("--to needs a postgres:// URL");
+    }
+    let source = config.database_path(data);
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {percent:>3}% {pos}/{len} rows ({per_sec}, {eta} left) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut progress = CopyBar {
+        bar: bar.clone(),
+        table: String::new(),
+        table_rows: 0,
+    };
+    let copied = actix_web::rt::System::new().block_on(crate::store::copy::sqlite_to_postgres(
+        &source,
+        url,
+        &mut progress,
+    ));
+    let report = match copied {
+        Ok(report) => {
+            bar.finish_and_clear();
+            report
+        }
+        Err(error) => {
+            bar.abandon();
+            anyhow::bail!("copy to {} failed: {error}", PgStore::describe(url));
+        }
+    };
+    println!(
+        "copied {} into {}:",
+        SqliteStore::describe(&source),
+        PgStore::describe(url)
+    );
+    for (table, rows) in &report.tables {
+        println!("  {table:<20} {rows:>10} rows (checked)");
+    }
+    println!("  change feed continues after seq {}", report.last_seq);
+    println!(
+        "to run on PostgreSQL from now on:\n  hearth config set SqlSettings.DriverName postgres\n  hearth config set SqlSettings.DataSource '<the URL>'"
+    );
     Ok(())
 }
 

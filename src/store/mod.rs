@@ -7,6 +7,7 @@
 
 #[cfg(test)]
 mod conformance;
+pub mod copy;
 mod files;
 mod messaging;
 pub mod postgres;

@@ -350,6 +350,30 @@ fn tls(root_cert: Option<&str>) -> Result<MakeRustlsConnect, StoreError> {
     Ok(MakeRustlsConnect::new(config))
 }
 
+/// One connection outside any pool (for bulk work such as the SQLite copy); the returned
+/// future drives it and must be spawned.
+pub(crate) async fn connect(
+    url: &str,
+) -> Result<
+    (
+        tokio_postgres::Client,
+        impl std::future::Future<Output = Result<(), tokio_postgres::Error>> + Send + use<>,
+    ),
+    StoreError,
+> {
+    let (url, root_cert) = take_param(url, "sslrootcert");
+    let config: tokio_postgres::Config = url.parse().map_err(|e| {
+        StoreError::Other(format!("not a PostgreSQL URL ({e}): {}", describe(&url)))
+    })?;
+    let tls = tls(root_cert.as_deref())?;
+    config.connect(tls).await.map_err(|e| {
+        StoreError::Other(format!(
+            "cannot connect to PostgreSQL at {}: {e}",
+            describe(&url)
+        ))
+    })
+}
+
 /// Removes `key=value` from a URL's query, returning the URL and the value.
 fn take_param(url: &str, key: &str) -> (String, Option<String>) {
     let Some((base, query)) = url.split_once('?') else {
