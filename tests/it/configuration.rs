@@ -38,7 +38,11 @@ async fn first_start_writes_the_defaults() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "config.json may hold secrets");
     }
-    assert!(data.path().join("hearth.db").exists());
+    // The database file (SQLite; a PostgreSQL run keeps its data in the server).
+    assert_eq!(
+        data.path().join("hearth.db").exists(),
+        !crate::support::on_postgres()
+    );
     assert!(data.path().join("files").is_dir());
     assert!(server.logs().contains("wrote a default configuration file"));
 }
