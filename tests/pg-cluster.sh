@@ -2,6 +2,7 @@
 # Starts a throwaway PostgreSQL cluster for the tests and prints its URL.
 #
 #   tests/pg-cluster.sh DIR PORT WATCH_PID
+#   tests/pg-cluster.sh --replica-of PRIMARY_PORT DIR PORT WATCH_PID
 #
 # The cluster lives in DIR (created; must not exist), listens on 127.0.0.1:PORT only,
 # trusts local connections (user `hearth`, a superuser), and is tuned for speed over
@@ -11,12 +12,19 @@
 # PostgreSQL's binaries are looked up on PATH, then in /usr/lib/postgresql/*/bin
 # (Debian's `postgresql` package). initdb refuses to run as root; as root the cluster
 # runs as the `postgres` user the package creates.
+# With --replica-of, DIR becomes a streaming hot standby of the cluster on PRIMARY_PORT
+# (pg_basebackup -R), for tests of read replicas.
 set -eu
+primary=
+if [ "$1" = --replica-of ]; then
+    primary=$2
+    shift 2
+fi
 dir=$1 port=$2 watch=$3
 
 bindir=
 if command -v initdb >/dev/null 2>&1; then
-    bindir=$(dirname "$(command -v initdb)")
+    bindir=$(dirname "$(readlink -f "$(command -v initdb)")")
 else
     for candidate in /usr/lib/postgresql/*/bin; do
         [ -x "$candidate/initdb" ] && bindir=$candidate
@@ -38,8 +46,13 @@ fi
 
 mkdir -p "$dir"
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
-as_owner "$bindir/initdb" -D "$dir/data" -U hearth --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log" >&2; exit 1; }
+if [ -n "$primary" ]; then
+    as_owner "$bindir/pg_basebackup" -h 127.0.0.1 -p "$primary" -U hearth -D "$dir/data" -R -X stream -c fast >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+else
+    as_owner "$bindir/initdb" -D "$dir/data" -U hearth --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; exit 1; }
+fi
 as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
     "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB" \
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }

@@ -32,6 +32,28 @@ pub fn server_url() -> String {
 }
 
 fn start_cluster() -> Result<String, String> {
+    run_script(&[])
+}
+
+/// A streaming hot standby of the test server, started on first use; returns its URL
+/// (its `postgres` database). Databases made with [`fresh_database`] appear on it too.
+pub fn replica_url() -> String {
+    static REPLICA: OnceLock<Result<String, String>> = OnceLock::new();
+    REPLICA
+        .get_or_init(|| {
+            let primary = server_url();
+            let port = primary
+                .rsplit_once(':')
+                .and_then(|(_, rest)| rest.split('/').next())
+                .ok_or_else(|| format!("no port in {primary}"))?
+                .to_string();
+            run_script(&["--replica-of", &port])
+        })
+        .clone()
+        .unwrap_or_else(|message| panic!("no PostgreSQL replica for the tests: {message}"))
+}
+
+fn run_script(options: &[&str]) -> Result<String, String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port: {e}"))?
@@ -40,6 +62,7 @@ fn start_cluster() -> Result<String, String> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg-cluster.sh");
     let output = Command::new("sh")
         .arg(&script)
+        .args(options)
         .arg(&dir)
         .arg(port.to_string())
         .arg(std::process::id().to_string())

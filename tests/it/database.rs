@@ -344,3 +344,180 @@ async fn snapshot(
         status,
     )
 }
+
+/// `SqlSettings.DataSourceReplicas`: channel history is read from a streaming replica,
+/// while writes and reads that must see them go to the primary. With the replica's replay
+/// paused, a new post is served by id (primary) but not yet in the history (replica).
+#[tokio::test]
+async fn history_is_read_from_the_replica_and_writes_from_the_primary() {
+    use reqwest::Method;
+    use serde_json::json;
+    if crate::support::on_postgres() {
+        // Runs once, in the `it` binary: it sets up PostgreSQL itself.
+        return;
+    }
+    use crate::support::postgres_server::{fresh_database, replica_url, with_database};
+    let primary = fresh_database().await;
+    let name = primary.rsplit('/').next().unwrap().to_string();
+    let replica = with_database(&replica_url(), &name);
+    let data = data_dir();
+    let replicas = json!([replica]).to_string();
+    let env = [
+        ("HEARTH_SQLSETTINGS_DRIVERNAME", "postgres"),
+        ("HEARTH_SQLSETTINGS_DATASOURCE", primary.as_str()),
+        ("HEARTH_SQLSETTINGS_DATASOURCEREPLICAS", replicas.as_str()),
+    ];
+    // The new database must have reached the replica before the server checks it.
+    let mut server = None;
+    for _ in 0..50 {
+        match Server::try_start(data.path(), &env) {
+            Ok(started) => {
+                server = Some(started);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    let server = server.expect("server on a primary and a replica");
+    wait_for_replica(&primary, &replica);
+    let (status, body) = crate::support::json(server.post("/api/v4/users").json(&json!({"username": "admin", "email": "admin@example.com", "password": crate::support::accounts::PASSWORD})).send().await.unwrap()).await;
+    assert_eq!(status, 201, "{body}");
+    let admin = server
+        .login("admin", crate::support::accounts::PASSWORD)
+        .await;
+    let (_, team) = server
+        .call(
+            Some(&admin),
+            Method::POST,
+            "/api/v4/teams",
+            Some(json!({"name": "rep", "display_name": "Rep", "type": "O"})),
+        )
+        .await;
+    let team_id = team["id"].as_str().unwrap();
+    let (_, town) = server
+        .call(
+            Some(&admin),
+            Method::GET,
+            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
+            None,
+        )
+        .await;
+    let town_id = town["id"].as_str().unwrap().to_string();
+    let count = |posts: &Value| posts["order"].as_array().map_or(0, Vec::len);
+    let path = format!("/api/v4/channels/{town_id}/posts");
+
+    let (status, first) = server
+        .call(
+            Some(&admin),
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": town_id, "message": "one"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // Replication is quick but not instant: the history shows the post soon.
+    let mut seen = 0;
+    for _ in 0..100 {
+        let (_, posts) = server.call(Some(&admin), Method::GET, &path, None).await;
+        seen = count(&posts);
+        if seen == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 1);
+
+    // Freeze the replica: history stays as it was, reads by id and writes carry on.
+    let pause = |sql: &'static str| {
+        let replica = replica.clone();
+        crate::support::blocking(async move {
+            let (client, connection) = tokio_postgres::connect(&replica, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client.batch_execute(sql).await.unwrap();
+        })
+    };
+    pause("SELECT pg_wal_replay_pause()");
+    let (status, second) = server
+        .call(
+            Some(&admin),
+            Method::POST,
+            "/api/v4/posts",
+            Some(json!({"channel_id": town_id, "message": "two"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{second}");
+    let (status, by_id) = server
+        .call(
+            Some(&admin),
+            Method::GET,
+            &format!("/api/v4/posts/{}", second["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!((status, by_id["message"].as_str()), (200, Some("two")));
+    let (_, posts) = server.call(Some(&admin), Method::GET, &path, None).await;
+    assert_eq!(
+        count(&posts),
+        1,
+        "history comes from the paused replica: {posts}"
+    );
+    assert!(posts["posts"][first["id"].as_str().unwrap()].is_object());
+    // A new sign-in works: sessions are written and read on the primary.
+    let again = server
+        .login("admin", crate::support::accounts::PASSWORD)
+        .await;
+    let (status, _) = server
+        .call(Some(&again), Method::GET, "/api/v4/users/me", None)
+        .await;
+    assert_eq!(status, 200);
+
+    pause("SELECT pg_wal_replay_resume()");
+    let mut seen = 0;
+    for _ in 0..100 {
+        let (_, posts) = server.call(Some(&admin), Method::GET, &path, None).await;
+        seen = count(&posts);
+        if seen == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, 2, "the replica caught up");
+}
+
+/// Waits until the replica has replayed everything the primary has written so far.
+fn wait_for_replica(primary: &str, replica: &str) {
+    let (primary, replica) = (primary.to_string(), replica.to_string());
+    crate::support::blocking(async move {
+        let connect = |url: String| async move {
+            let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(connection);
+            client
+        };
+        let primary = connect(primary).await;
+        let replica = connect(replica).await;
+        let lsn: String = primary
+            .query_one("SELECT pg_current_wal_lsn()::TEXT", &[])
+            .await
+            .unwrap()
+            .get(0);
+        for _ in 0..200 {
+            let caught_up: bool = replica
+                .query_one(
+                    "SELECT pg_last_wal_replay_lsn() >= $1::TEXT::pg_lsn",
+                    &[&lsn],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            if caught_up {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the replica did not catch up");
+    });
+}
