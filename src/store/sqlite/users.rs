@@ -492,9 +492,9 @@ impl UserStore for SqliteStore {
                 let changed = tx
                     .conn()
                     .execute(
-                        "UPDATE users SET picture = ?2, last_picture_update = ?3, update_at = ?3
+                        "UPDATE users SET picture = ?2, last_picture_update = ?3, update_at = ?4
                          WHERE id = ?1",
-                        params![id, png, if png.is_some() { now } else { 0 }],
+                        params![id, png, if png.is_some() { now } else { 0 }, now],
                     )
                     .map_err(map_err)?;
                 if changed == 0 {
