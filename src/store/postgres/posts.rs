@@ -292,7 +292,7 @@ impl PostStore for PgStore {
         if !is_root {
             let stmt = client
                 .prepare_cached(
-                    "UPDATE posts SET reply_count = reply_count + 1, last_reply_at = $2
+                    "UPDATE posts SET reply_count = reply_count + 1, last_reply_at = GREATEST(last_reply_at, $2)
                      WHERE id = $1",
                 )
                 .await
@@ -582,7 +582,7 @@ impl PostStore for PgStore {
             &client,
             &format!(
                 "SELECT {COLUMNS} FROM posts WHERE channel_id = $1 AND is_pinned AND delete_at = 0
-                 ORDER BY create_at DESC"
+                 ORDER BY create_at DESC, id DESC"
             ),
             &[&channel_id],
         )
@@ -593,7 +593,7 @@ impl PostStore for PgStore {
         let client = self.replica().await?;
         select_posts(
             &client,
-            &format!("SELECT {COLUMNS} FROM posts WHERE original_id = $1 ORDER BY update_at DESC"),
+            &format!("SELECT {COLUMNS} FROM posts WHERE original_id = $1 ORDER BY update_at DESC, id DESC"),
             &[&id],
         )
         .await
@@ -718,7 +718,7 @@ impl PostStore for PgStore {
         let stmt = client
             .prepare_cached(
                 "SELECT post_id, user_id, emoji_name, channel_id, create_at FROM reactions
-                 WHERE post_id = ANY($1) ORDER BY create_at",
+                 WHERE post_id = ANY($1) ORDER BY create_at, post_id, user_id, emoji_name",
             )
             .await
             .map_err(map_err)?;

@@ -190,7 +190,7 @@ impl PostStore for SqliteStore {
                 }
                 if !is_root {
                     conn.prepare_cached(
-                        "UPDATE posts SET reply_count = reply_count + 1, last_reply_at = ?2 WHERE id = ?1",
+                        "UPDATE posts SET reply_count = reply_count + 1, last_reply_at = MAX(last_reply_at, ?2) WHERE id = ?1",
                     )
                     .and_then(|mut stmt| stmt.execute(params![post.root_id, post.create_at]))
                     .map_err(map_err)?;
@@ -426,7 +426,7 @@ impl PostStore for SqliteStore {
                 conn,
                 &format!(
                     "SELECT {COLUMNS} FROM posts WHERE channel_id = ?1 AND is_pinned = 1 AND delete_at = 0
-                     ORDER BY create_at DESC"
+                     ORDER BY create_at DESC, id DESC"
                 ),
                 &[&channel_id],
             )
@@ -440,7 +440,7 @@ impl PostStore for SqliteStore {
             select_posts(
                 conn,
                 &format!(
-                    "SELECT {COLUMNS} FROM posts WHERE original_id = ?1 ORDER BY update_at DESC"
+                    "SELECT {COLUMNS} FROM posts WHERE original_id = ?1 ORDER BY update_at DESC, id DESC"
                 ),
                 &[&id],
             )
@@ -533,7 +533,7 @@ impl PostStore for SqliteStore {
             let mut stmt = conn
                 .prepare(&format!(
                     "SELECT r.post_id, r.user_id, r.emoji_name, r.channel_id, r.create_at FROM reactions r
-                     WHERE r.post_id IN ({marks}) ORDER BY r.create_at"
+                     WHERE r.post_id IN ({marks}) ORDER BY r.create_at, r.post_id, r.user_id, r.emoji_name"
                 ))
                 .map_err(map_err)?;
             let rows = stmt
