@@ -356,7 +356,7 @@ impl ChannelStore for PgStore {
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM channels
                  WHERE team_id = $1 AND type = 'O' AND (delete_at != 0) = $2
-                 ORDER BY display_name, id LIMIT $3 OFFSET $4"
+                 ORDER BY display_name COLLATE \"C\", id LIMIT $3 OFFSET $4"
             ))
             .await
             .map_err(map_err)?;
@@ -380,7 +380,7 @@ impl ChannelStore for PgStore {
                 "SELECT {COLUMNS} FROM channels
                  WHERE id IN (SELECT channel_id FROM channel_members WHERE user_id = $1)
                    AND ($2::text IS NULL OR team_id = $2 OR team_id = '') AND ($3 OR delete_at = 0)
-                 ORDER BY display_name, id"
+                 ORDER BY display_name COLLATE \"C\", id"
             ))
             .await
             .map_err(map_err)?;
@@ -441,7 +441,8 @@ impl ChannelStore for PgStore {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<ChannelMember>, StoreError> {
-        let client = self.replica().await?;
+        // The primary: mentions and event audiences are worked out from this list.
+        let client = self.client().await?;
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {MEMBER_COLUMNS} FROM channel_members WHERE channel_id = $1

@@ -61,7 +61,6 @@ pub struct PgOptions {
 }
 
 /// The PostgreSQL implementation of [`Store`].
-#[allow(dead_code)] // replicas and update_one: used as the trait files are ported
 pub struct PgStore {
     primary: Pool,
     replicas: Vec<Pool>,
@@ -74,7 +73,6 @@ pub struct PgStore {
     server_version: String,
 }
 
-#[allow(dead_code)]
 impl PgStore {
     /// Connects, migrates, and checks every replica answers.
     pub async fn open(options: &PgOptions) -> Result<Self, StoreError> {

@@ -91,7 +91,7 @@ impl PreferenceStore for PgStore {
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {PREFERENCE_COLUMNS} FROM preferences WHERE user_id = $1
-                 ORDER BY category, name"
+                 ORDER BY category COLLATE \"C\", name COLLATE \"C\""
             ))
             .await
             .map_err(map_err)?;
@@ -108,7 +108,7 @@ impl PreferenceStore for PgStore {
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {PREFERENCE_COLUMNS} FROM preferences
-                 WHERE user_id = $1 AND category = $2 ORDER BY name"
+                 WHERE user_id = $1 AND category = $2 ORDER BY name COLLATE \"C\""
             ))
             .await
             .map_err(map_err)?;

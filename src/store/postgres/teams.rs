@@ -304,7 +304,7 @@ impl TeamStore for PgStore {
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM teams
                  WHERE delete_at = 0 AND ($1 OR (type = 'O' AND allow_open_invite))
-                 ORDER BY display_name, id LIMIT $2 OFFSET $3"
+                 ORDER BY display_name COLLATE \"C\", id LIMIT $2 OFFSET $3"
             ))
             .await
             .map_err(map_err)?;
@@ -435,7 +435,8 @@ impl TeamStore for PgStore {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<TeamMember>, StoreError> {
-        let client = self.replica().await?;
+        // The primary: event audiences are worked out from this list, and must be current.
+        let client = self.client().await?;
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {MEMBER_COLUMNS} FROM team_members WHERE team_id = $1 AND delete_at = 0
@@ -471,7 +472,7 @@ impl TeamStore for PgStore {
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM teams WHERE delete_at = 0 AND id IN
                     (SELECT team_id FROM team_members WHERE user_id = $1 AND delete_at = 0)
-                 ORDER BY display_name, id"
+                 ORDER BY display_name COLLATE \"C\", id"
             ))
             .await
             .map_err(map_err)?;

@@ -235,10 +235,11 @@ fn list_sql(query: &UserQuery) -> (String, Vec<Param>) {
     } else {
         format!("WHERE {}", filters.join(" AND "))
     };
+    // COLLATE "C": byte order, as on SQLite, whatever the database's locale.
     let order = match query.sort {
-        UserSort::Username => "username",
-        UserSort::CreateAt => "create_at DESC, username",
-        UserSort::LastActivityAt => "last_activity_at DESC, username",
+        UserSort::Username => r#"username COLLATE "C""#,
+        UserSort::CreateAt => r#"create_at DESC, username COLLATE "C""#,
+        UserSort::LastActivityAt => r#"last_activity_at DESC, username COLLATE "C""#,
     };
     values.push(Box::new(big(query.limit)));
     values.push(Box::new(big(query.offset)));
