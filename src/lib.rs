@@ -10,6 +10,7 @@ pub mod error;
 pub mod files;
 pub mod logging;
 pub mod model;
+pub mod search;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -1,0 +1,1 @@
+//! Text analysis for the search index (see the issue text).

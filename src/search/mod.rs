@@ -1,0 +1,4 @@
+//! Full-text search: a tantivy index in `DATA/index/`, derived from the change feed.
+
+pub mod analyzer;
+pub mod query;

@@ -1,0 +1,1 @@
+//! The Mattermost search syntax (see the issue text).
