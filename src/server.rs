@@ -85,13 +85,44 @@ pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppS
         store,
         files: Arc::new(files),
         diagnostic_id: diagnostic_id.into(),
+        search: None,
     })
+}
+
+/// Opens the search index and starts the task that follows the change feed into it (a
+/// new, outdated or incomplete index is rebuilt from the database in the background).
+async fn open_search(
+    state: &AppState,
+    data_dir: &Path,
+) -> anyhow::Result<crate::search::indexer::Indexer> {
+    let dir = state.config.index_dir(data_dir);
+    let language = state.config.search_settings.language.clone();
+    let open_dir = dir.clone();
+    let (index, opened) = tokio::task::spawn_blocking(move || {
+        crate::search::index::SearchIndex::open(&open_dir, &language)
+    })
+    .await
+    .context("opening the search index was interrupted")?
+    .with_context(|| format!("cannot use the search index in {}", dir.display()))?;
+    tracing::info!(
+        path = %dir.display(),
+        documents = index.stats().documents,
+        position = index.seq(),
+        rebuild = opened == crate::search::index::Opened::Empty,
+        "search index ready"
+    );
+    Ok(crate::search::indexer::start(
+        Arc::new(index),
+        opened,
+        state.store.clone(),
+    ))
 }
 
 /// Runs the server until a shutdown signal.
 pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
     let listen = config.listen_address()?;
-    let state = build_state(config, data_dir).await?;
+    let mut state = build_state(config, data_dir).await?;
+    state.search = Some(open_search(&state, data_dir).await?);
     state.hub.follow();
     let settings = state.config.service_settings.clone();
     let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);

@@ -19,4 +19,7 @@ pub struct AppState {
     pub version_id: Arc<str>,
     /// Live WebSocket connections and event routing.
     pub hub: Arc<crate::ws::Hub>,
+    /// The search index and the task keeping it up to date; only `serve` opens it (the
+    /// index allows one writer, and the CLI may run beside a server).
+    pub search: Option<crate::search::indexer::Indexer>,
 }

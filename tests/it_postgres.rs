@@ -36,6 +36,8 @@ mod posts;
 mod preferences;
 #[path = "it/rate_limit.rs"]
 mod rate_limit;
+#[path = "it/search.rs"]
+mod search;
 #[path = "it/shutdown.rs"]
 mod shutdown;
 #[path = "it/support/mod.rs"]

@@ -10,6 +10,7 @@ mod posts;
 mod preferences;
 pub mod rate_limit;
 mod roles;
+mod search;
 mod system;
 mod teams;
 mod threads;
@@ -34,6 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(preferences::configure)
             .configure(teams::configure)
             .configure(channels::configure)
+            // Before posts: `/posts/search` must not be taken for `/posts/{post_id}`.
+            .configure(search::configure)
             .configure(posts::configure)
             .configure(threads::configure)
             .configure(websocket::configure)

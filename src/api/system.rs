@@ -38,7 +38,16 @@ async fn ping(
     query: web::Query<PingQuery>,
 ) -> Result<HttpResponse, AppError> {
     let mut body = Map::new();
-    body.insert("ActiveSearchBackend".into(), json!("database"));
+    // "bleve", Mattermost's name for an embedded full-text index, is the closest of its
+    // values to Hearth's tantivy index.
+    body.insert(
+        "ActiveSearchBackend".into(),
+        json!(if state.search.is_some() {
+            "bleve"
+        } else {
+            "database"
+        }),
+    );
     for key in [
         "AndroidLatestVersion",
         "AndroidMinVersion",
@@ -53,6 +62,27 @@ async fn ping(
         let word = |ok: bool| if ok { "OK" } else { "UNHEALTHY" };
         body.insert("database_status".into(), json!(word(health.database)));
         body.insert("filestore_status".into(), json!(word(health.filestore)));
+        if let Some(indexer) = &state.search {
+            // Hearth's: how far the search index is, in documents and feed position.
+            let stats = indexer.index().stats();
+            let progress = indexer.progress();
+            let behind = state
+                .store
+                .last_seq()
+                .await
+                .map_or(0, |last| (last - stats.seq).max(0));
+            body.insert(
+                "search_index".into(),
+                json!({
+                    "documents": stats.documents,
+                    "position": stats.seq,
+                    "behind": behind,
+                    "language": stats.language,
+                    "rebuilding": progress.rebuilding,
+                    "rebuilt": progress.rebuilt,
+                }),
+            );
+        }
         healthy = health.healthy();
     }
     body.insert(

@@ -9,6 +9,7 @@ pub mod files;
 pub mod permissions;
 pub mod posts;
 pub mod preferences;
+pub mod search;
 pub mod sessions;
 pub mod system;
 pub mod teams;

@@ -399,7 +399,7 @@ pub async fn get_post(state: &AppState, actor: &Actor, post_id: &str) -> Result<
 }
 
 /// Builds a PostList: `order` as given, `posts` with the thread roots of any replies.
-async fn post_list(state: &AppState, posts: Vec<Post>) -> Result<PostList, AppError> {
+pub(crate) async fn post_list(state: &AppState, posts: Vec<Post>) -> Result<PostList, AppError> {
     let order: Vec<String> = posts.iter().map(|p| p.id.clone()).collect();
     let present: BTreeSet<&String> = order.iter().collect();
     let missing_roots: Vec<String> = posts

@@ -58,6 +58,16 @@ pub enum Command {
     /// Manage accounts directly on the data folder (works with the server running or not)
     #[command(subcommand)]
     User(user::UserCommand),
+    /// The full-text search index
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the search index from the database, with a progress bar (stop the server
+    /// first; a running server rebuilds with `POST /api/v4/bleve/purge_indexes`)
+    Reindex,
 }
 
 #[derive(Debug, Args)]
@@ -177,6 +187,11 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             logging::init(&loaded.config.log_settings);
             let data = cli.data.clone();
             actix_web::rt::System::new().block_on(user::run(command, loaded.config, &data))
+        }
+        Command::Search(SearchCommand::Reindex) => {
+            let loaded = load(&path, false)?;
+            logging::init(&loaded.config.log_settings);
+            reindex(&loaded.config, &cli.data)
         }
         Command::Db(DbCommand::Migrate(args)) => {
             let loaded = load(&path, false)?;
@@ -300,6 +315,43 @@ fn copy_to_postgres(config: &Config, data: &Path, url: &str) -> anyhow::Result<(
         "to run on PostgreSQL from now on:\n  hearth config set SqlSettings.DriverName postgres\n  hearth config set SqlSettings.DataSource '<the URL>'"
     );
     Ok(())
+}
+
+fn reindex(config: &Config, data: &Path) -> anyhow::Result<()> {
+    use crate::search::index::SearchIndex;
+    use crate::search::indexer::rebuild_index;
+    let dir = config.index_dir(data);
+    let language = config.search_settings.language.clone();
+    actix_web::rt::System::new().block_on(async {
+        let store = server::open_store(config, data).await?;
+        let open_dir = dir.clone();
+        let (index, _) =
+            tokio::task::spawn_blocking(move || SearchIndex::open(&open_dir, &language))
+                .await?
+                .map_err(|e| {
+                    anyhow::anyhow!("cannot use the search index in {}: {e}", dir.display())
+                })?;
+        let index = std::sync::Arc::new(index);
+        let total = store.count_posts().await?;
+        let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(0)).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {percent:>3}% {pos}/{len} posts ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        let started = std::time::Instant::now();
+        let done = rebuild_index(&index, &store, |n| bar.set_position(n))
+            .await
+            .map_err(|e| anyhow::anyhow!("reindexing failed: {e}"))?;
+        bar.finish_and_clear();
+        println!(
+            "search index rebuilt in {}: {done} posts in {:.1} s, at change-feed position {}",
+            dir.display(),
+            started.elapsed().as_secs_f64(),
+            index.seq()
+        );
+        Ok(())
+    })
 }
 
 fn rusqlite_version() -> &'static str {

@@ -119,6 +119,11 @@ impl Config {
         data_dir.join(&self.sql_settings.data_source)
     }
 
+    /// The search index folder.
+    pub fn index_dir(&self, data_dir: &Path) -> PathBuf {
+        data_dir.join(&self.search_settings.index_dir)
+    }
+
     /// The folder that holds uploaded files.
     pub fn files_dir(&self, data_dir: &Path) -> PathBuf {
         data_dir.join(&self.file_settings.directory)

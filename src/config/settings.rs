@@ -20,6 +20,7 @@ pub struct Config {
     pub privacy_settings: PrivacySettings,
     pub support_settings: SupportSettings,
     pub localization_settings: LocalizationSettings,
+    pub search_settings: SearchSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -527,6 +528,28 @@ impl Default for LocalizationSettings {
             default_server_locale: "en".into(),
             default_client_locale: "en".into(),
             available_locales: String::new(),
+        }
+    }
+}
+
+/// Hearth's own section: the full-text search index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct SearchSettings {
+    /// The index folder, relative to the data folder unless absolute. Derived from the
+    /// database: deleting it only costs a rebuild at the next start.
+    pub index_dir: String,
+    /// The language whose word endings are folded for matching (`en`: "running" finds
+    /// "run"), by code (`en`, `de`, `fr`, `es`, …), or `none`. Changing it rebuilds the
+    /// index at the next start. Chinese, Japanese and Korean are found in any setting.
+    pub language: String,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings {
+            index_dir: "index".into(),
+            language: "en".into(),
         }
     }
 }

@@ -178,6 +178,22 @@ impl Config {
         let f = &self.file_settings;
         one_of(&f.driver_name, "FileSettings.DriverName", &["local"])?;
         ensure(
+            crate::search::analyzer::is_supported(&self.search_settings.language),
+            "SearchSettings.Language",
+            || {
+                format!(
+                    "{:?} is not a language the index knows; use one of {}",
+                    self.search_settings.language,
+                    crate::search::analyzer::supported_languages().join(", ")
+                )
+            },
+        )?;
+        ensure(
+            !self.search_settings.index_dir.trim().is_empty(),
+            "SearchSettings.IndexDir",
+            || "must name a folder".into(),
+        )?;
+        ensure(
             !f.directory.trim().is_empty(),
             "FileSettings.Directory",
             || "must name a folder".into(),

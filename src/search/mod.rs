@@ -1,4 +1,6 @@
 //! Full-text search: a tantivy index in `DATA/index/`, derived from the change feed.
 
 pub mod analyzer;
+pub mod index;
+pub mod indexer;
 pub mod query;

@@ -207,6 +207,16 @@ pub trait PostStore: Send + Sync {
     async fn save_reaction(&self, reaction: &Reaction) -> Result<Reaction, StoreError>;
     async fn delete_reaction(&self, reaction: &Reaction) -> Result<(), StoreError>;
     async fn reactions_for_posts(&self, post_ids: &[String]) -> Result<Vec<Reaction>, StoreError>;
+    /// Every current, undeleted post (no edit history) after `(create_at, id)` (from the
+    /// start when `None`), oldest first, at most `limit`: for rebuilding what is derived
+    /// from the posts, such as the search index.
+    async fn scan_posts(
+        &self,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> Result<Vec<Post>, StoreError>;
+    /// How many posts [`PostStore::scan_posts`] goes through.
+    async fn count_posts(&self) -> Result<i64, StoreError>;
 }
 
 /// A user's relation to one reply thread (collapsed reply threads).

@@ -23,6 +23,7 @@ mod permissions;
 mod posts;
 mod preferences;
 mod rate_limit;
+mod search;
 mod shutdown;
 mod system;
 mod teams_channels;

@@ -79,8 +79,9 @@ impl PgStore {
         let primary = pool(&options.url, options)?;
         let client = primary.get().await.map_err(|e| {
             StoreError::Other(format!(
-                "cannot connect to PostgreSQL at {}: {e}",
-                describe(&options.url)
+                "cannot connect to PostgreSQL at {}: {}",
+                describe(&options.url),
+                with_causes(&e)
             ))
         })?;
         let status = migrate::migrate(&client).await?;
@@ -95,8 +96,9 @@ impl PgStore {
             let replica = pool(url, options)?;
             drop(replica.get().await.map_err(|e| {
                 StoreError::Other(format!(
-                    "cannot connect to the PostgreSQL replica at {}: {e}",
-                    describe(url)
+                    "cannot connect to the PostgreSQL replica at {}: {}",
+                    describe(url),
+                    with_causes(&e)
                 ))
             })?);
             replicas.push(replica);
@@ -118,7 +120,7 @@ impl PgStore {
         self.primary
             .get()
             .await
-            .map_err(|e| StoreError::Other(format!("no database connection: {e}")))
+            .map_err(|e| StoreError::Other(format!("no database connection: {}", with_causes(&e))))
     }
 
     /// A connection for a read that may lag a little behind the primary (a listing, a
@@ -131,7 +133,7 @@ impl PgStore {
         self.replicas[n]
             .get()
             .await
-            .map_err(|e| StoreError::Other(format!("no replica connection: {e}")))
+            .map_err(|e| StoreError::Other(format!("no replica connection: {}", with_causes(&e))))
     }
 
     /// Starts a write transaction on the primary.
@@ -302,7 +304,8 @@ fn pool(url: &str, options: &PgOptions) -> Result<Pool, StoreError> {
     let (url, root_cert) = take_param(url, "sslrootcert");
     let config: tokio_postgres::Config = url.parse().map_err(|e| {
         StoreError::Other(format!(
-            "SqlSettings.DataSource is not a PostgreSQL URL ({e}): {}",
+            "SqlSettings.DataSource is not a PostgreSQL URL ({}): {}",
+            with_causes(&e),
             describe(&url)
         ))
     })?;
@@ -361,13 +364,18 @@ pub(crate) async fn connect(
 > {
     let (url, root_cert) = take_param(url, "sslrootcert");
     let config: tokio_postgres::Config = url.parse().map_err(|e| {
-        StoreError::Other(format!("not a PostgreSQL URL ({e}): {}", describe(&url)))
+        StoreError::Other(format!(
+            "not a PostgreSQL URL ({}): {}",
+            with_causes(&e),
+            describe(&url)
+        ))
     })?;
     let tls = tls(root_cert.as_deref())?;
     config.connect(tls).await.map_err(|e| {
         StoreError::Other(format!(
-            "cannot connect to PostgreSQL at {}: {e}",
-            describe(&url)
+            "cannot connect to PostgreSQL at {}: {}",
+            describe(&url),
+            with_causes(&e)
         ))
     })
 }
@@ -410,11 +418,29 @@ pub fn describe(url: &str) -> String {
     }
 }
 
+/// An error with its causes, `error: cause: cause…`. tokio-postgres keeps the reason a
+/// connection failed (the server's message, the certificate problem, the I/O error) in
+/// `source()`, which its `Display` leaves out: "db error", "error performing TLS handshake".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // deadpool's message already ends with its cause's.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Maps a PostgreSQL error to a store error: a broken uniqueness rule is `Conflict` (with
 /// the constraint's name), other broken constraints are `Invalid`.
 fn map_err(error: tokio_postgres::Error) -> StoreError {
     let Some(db) = error.as_db_error() else {
-        return StoreError::Other(error.to_string());
+        return StoreError::Other(with_causes(&error));
     };
     let constraint = db.constraint().unwrap_or_default().to_string();
     let code = db.code();

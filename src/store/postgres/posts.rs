@@ -710,6 +710,37 @@ impl PostStore for PgStore {
         tx.commit().await
     }
 
+    async fn scan_posts(
+        &self,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> Result<Vec<Post>, StoreError> {
+        let (create_at, id) = after.unwrap_or((i64::MIN, String::new()));
+        let client = self.client().await?;
+        select_posts(
+            &client,
+            &format!(
+                "SELECT {COLUMNS} FROM posts
+                 WHERE delete_at = 0 AND original_id = '' AND (create_at, id) > ($1, $2)
+                 ORDER BY create_at, id LIMIT $3"
+            ),
+            &[&create_at, &id, &big(limit)],
+        )
+        .await
+    }
+
+    async fn count_posts(&self) -> Result<i64, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND original_id = ''",
+                &[],
+            )
+            .await
+            .map_err(map_err)?;
+        row.try_get(0).map_err(map_err)
+    }
+
     async fn reactions_for_posts(&self, post_ids: &[String]) -> Result<Vec<Reaction>, StoreError> {
         if post_ids.is_empty() {
             return Ok(Vec::new());

@@ -523,6 +523,38 @@ impl PostStore for SqliteStore {
             .await
     }
 
+    async fn scan_posts(
+        &self,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> Result<Vec<Post>, StoreError> {
+        let (create_at, id) = after.unwrap_or((i64::MIN, String::new()));
+        self.read(move |conn| {
+            select_posts(
+                conn,
+                &format!(
+                    "SELECT {COLUMNS} FROM posts
+                     WHERE delete_at = 0 AND original_id = '' AND (create_at, id) > (?1, ?2)
+                     ORDER BY create_at, id LIMIT ?3"
+                ),
+                &[&create_at, &id, &limit],
+            )
+        })
+        .await
+    }
+
+    async fn count_posts(&self) -> Result<i64, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND original_id = ''",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(map_err)
+        })
+        .await
+    }
+
     async fn reactions_for_posts(&self, post_ids: &[String]) -> Result<Vec<Reaction>, StoreError> {
         if post_ids.is_empty() {
             return Ok(Vec::new());
