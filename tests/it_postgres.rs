@@ -30,6 +30,8 @@ mod files;
 mod mfa_tokens;
 #[path = "it/permissions.rs"]
 mod permissions;
+#[path = "it/postgres_tls.rs"]
+mod postgres_tls;
 #[path = "it/posts.rs"]
 mod posts;
 #[path = "it/preferences.rs"]

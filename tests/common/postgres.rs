@@ -53,6 +53,39 @@ pub fn replica_url() -> String {
         .unwrap_or_else(|message| panic!("no PostgreSQL replica for the tests: {message}"))
 }
 
+/// A second throwaway cluster that serves TLS with `certificate_pem` (which should name
+/// `localhost` and `127.0.0.1`) and `key_pem`, and refuses TCP connections without TLS;
+/// started on first use, so every caller gets the first caller's certificate. Returns its
+/// URL (its `postgres` database, no `sslmode`). `HEARTH_TEST_POSTGRES_URL` does not apply.
+pub fn tls_server_url(certificate_pem: &str, key_pem: &str) -> String {
+    static TLS_SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+    TLS_SERVER
+        .get_or_init(|| {
+            // The script copies the files into the cluster's folder, owned by its user.
+            let pem_dir =
+                std::env::temp_dir().join(format!("hearth-pg-pem-{}", std::process::id()));
+            std::fs::create_dir_all(&pem_dir)
+                .map_err(|e| format!("cannot make {}: {e}", pem_dir.display()))?;
+            let certificate = pem_dir.join("server.crt");
+            let key = pem_dir.join("server.key");
+            let written = std::fs::write(&certificate, certificate_pem)
+                .and_then(|()| std::fs::write(&key, key_pem));
+            let started = written
+                .map_err(|e| format!("cannot write the certificate: {e}"))
+                .and_then(|()| {
+                    run_script(&[
+                        "--ssl",
+                        &certificate.to_string_lossy(),
+                        &key.to_string_lossy(),
+                    ])
+                });
+            let _ = std::fs::remove_dir_all(&pem_dir);
+            started
+        })
+        .clone()
+        .unwrap_or_else(|message| panic!("no PostgreSQL with TLS for the tests: {message}"))
+}
+
 fn run_script(options: &[&str]) -> Result<String, String> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())

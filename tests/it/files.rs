@@ -863,7 +863,8 @@ async fn odd_names_are_stored_safely() {
     let name = info["name"].as_str().unwrap();
     assert!(name.len() <= 200 && name.ends_with("ü.txt"), "{name}");
 
-    // Everything the server wrote is inside its data folder's `files/` (and the database).
+    // Everything the server wrote is inside its data folder's `files/` (and the database
+    // and the search index).
     let outside: Vec<_> = g
         .files_on_disk()
         .into_iter()
@@ -875,6 +876,7 @@ async fn odd_names_are_stored_safely() {
                 .into_owned();
             !relative.starts_with("files/")
                 && !relative.starts_with("hearth.db")
+                && !relative.starts_with("index/")
                 && relative != "config.json"
         })
         .collect();

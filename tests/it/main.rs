@@ -20,6 +20,7 @@ mod errors;
 mod files;
 mod mfa_tokens;
 mod permissions;
+mod postgres_tls;
 mod posts;
 mod preferences;
 mod rate_limit;
