@@ -111,9 +111,12 @@ async fn open_search(
         rebuild = opened == crate::search::index::Opened::Empty,
         "search index ready"
     );
+    let directory = crate::search::directory::Directory::new()
+        .context("cannot create the user and channel directory")?;
     Ok(crate::search::indexer::start(
         Arc::new(index),
         opened,
+        Arc::new(directory),
         state.store.clone(),
     ))
 }

@@ -10,7 +10,7 @@ use super::{Paging, ok, resource};
 use crate::app::channels::{self, ChannelPatch, channel_error, member_missing, require_channel};
 use crate::app::permissions::perm;
 use crate::app::users::check_id;
-use crate::app::{Actor, posts, teams};
+use crate::app::{Actor, directory, posts, teams};
 use crate::error::AppError;
 use crate::model::{Channel, StringMap};
 use crate::state::AppState;
@@ -50,6 +50,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(member_notify_props)),
         )
         .service(resource("/teams/{team_id}/channels").route(web::get().to(team_channels)))
+        // Before any `/teams/{team_id}/channels/{...}` pattern that could take these.
+        .service(
+            resource("/teams/{team_id}/channels/search").route(web::post().to(search_channels)),
+        )
+        .service(
+            resource("/teams/{team_id}/channels/autocomplete")
+                .route(web::get().to(autocomplete_channels)),
+        )
+        .service(
+            resource("/teams/{team_id}/channels/search_autocomplete")
+                .route(web::get().to(autocomplete_channels_for_search)),
+        )
         .service(
             resource("/teams/{team_id}/channels/deleted").route(web::get().to(archived_channels)),
         )
@@ -339,6 +351,52 @@ async fn team_channels(
             .store
             .list_team_channels(&path, false, paging.offset(), paging.per_page)
             .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ChannelSearchBody {
+    term: String,
+}
+
+async fn search_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: web::Json<ChannelSearchBody>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    Ok(HttpResponse::Ok()
+        .json(directory::search_channels(&state, &actor, &path, &body.term).await?))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NameQuery {
+    name: String,
+}
+
+async fn autocomplete_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<NameQuery>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    Ok(HttpResponse::Ok()
+        .json(directory::autocomplete_channels(&state, &actor, &path, &query.name).await?))
+}
+
+async fn autocomplete_channels_for_search(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<NameQuery>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    Ok(HttpResponse::Ok().json(
+        directory::autocomplete_channels_for_search(&state, &actor, &path, &query.name).await?,
     ))
 }
 

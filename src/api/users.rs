@@ -17,7 +17,7 @@ use super::{Paging, ok, resource};
 use crate::app::permissions::perm;
 use crate::app::tokens::{self, TokenAction};
 use crate::app::users::{self, UserPatch, check_id, sanitize, user_error};
-use crate::app::{Actor, avatar, sessions};
+use crate::app::{Actor, avatar, directory, sessions};
 use crate::error::AppError;
 use crate::model::User;
 use crate::state::AppState;
@@ -338,16 +338,13 @@ async fn search_users(
     )
     .await?;
     let limit = body.limit.unwrap_or(100).clamp(1, 1000);
-    let users = state
-        .store
-        .list_users(&UserQuery {
-            active: (!body.allow_inactive).then_some(true),
-            term: Some(term.to_string()),
-            search_email: may_search_email(&state, &actor),
-            limit,
-            ..scope
-        })
-        .await?;
+    let query = UserQuery {
+        active: (!body.allow_inactive).then_some(true),
+        search_email: may_search_email(&state, &actor),
+        limit,
+        ..scope
+    };
+    let users = directory::search_users(&state, query, term).await?;
     users_json(&state, &actor, users).await
 }
 
@@ -366,18 +363,27 @@ async fn autocomplete(
     query: web::Query<AutocompleteQuery>,
 ) -> Result<HttpResponse, AppError> {
     let limit = query.limit.unwrap_or(100).clamp(1, 100);
-    let term = Some(query.name.clone()).filter(|n| !n.trim().is_empty());
-    let search = |scope: UserQuery| UserQuery {
-        active: Some(true),
-        term: term.clone(),
-        search_email: may_search_email(&state, &actor),
-        limit,
-        ..scope
+    let term = query.name.trim();
+    let search = |scope: UserQuery| {
+        let state = &state;
+        let query = UserQuery {
+            active: Some(true),
+            search_email: may_search_email(state, &actor),
+            limit,
+            ..scope
+        };
+        async move {
+            if term.is_empty() {
+                Ok(state.store.list_users(&query).await?)
+            } else {
+                directory::search_users(state, query, term).await
+            }
+        }
     };
     // In a channel: its members, then the team's other members ("out of channel").
     if let Some(channel_id) = nonempty(&query.channel_id) {
         let scope = scoped(&state, &actor, None, None, Some(channel_id), None, false).await?;
-        let inside = state.store.list_users(&search(scope)).await?;
+        let inside = search(scope).await?;
         let mut body = json!({ "users": users_list(&state, &actor, inside).await? });
         let outside = match nonempty(&query.team_id) {
             Some(team_id) => {
@@ -391,7 +397,7 @@ async fn autocomplete(
                     false,
                 )
                 .await?;
-                state.store.list_users(&search(scope)).await?
+                search(scope).await?
             }
             None => Vec::new(),
         };
@@ -408,7 +414,7 @@ async fn autocomplete(
         false,
     )
     .await?;
-    let users = state.store.list_users(&search(scope)).await?;
+    let users = search(scope).await?;
     Ok(HttpResponse::Ok().json(json!({ "users": users_list(&state, &actor, users).await? })))
 }
 

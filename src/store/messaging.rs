@@ -105,6 +105,15 @@ pub trait ChannelStore: Send + Sync {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<Channel>, StoreError>;
+    /// Every public and private channel of every team, archived ones too (not direct or
+    /// group channels), with an id after `after` (from the start when `None`), by id, at
+    /// most `limit`: for rebuilding what is derived from them, such as the search
+    /// directory.
+    async fn scan_team_channels(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Channel>, StoreError>;
     /// Channels the user is a member of: those of `team_id` plus direct and group
     /// channels; with `team_id = None`, all of them.
     async fn list_user_channels(

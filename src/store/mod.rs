@@ -160,6 +160,9 @@ pub struct UserQuery {
     pub term: Option<String>,
     /// Match the term against e-mail addresses too (only when the caller may see them).
     pub search_email: bool,
+    /// Only these users (e.g. the candidates the search directory found for a term). An
+    /// empty list matches no one.
+    pub ids: Option<Vec<String>>,
     /// Only active members of this team.
     pub in_team: Option<String>,
     /// Only users who are not active members of this team.
@@ -211,6 +214,14 @@ pub trait UserStore: Send + Sync {
         usernames: &[String],
     ) -> Result<Vec<crate::model::User>, StoreError>;
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<crate::model::User>, StoreError>;
+    /// Every user, deactivated ones too, with an id after `after` (from the start when
+    /// `None`), by id, at most `limit`: for rebuilding what is derived from the users, such
+    /// as the search directory.
+    async fn scan_users(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<crate::model::User>, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
     /// Saves the profile fields of `user` (username, email, names, position, locale, props,
     /// notify props, timezone, email_verified) and bumps `update_at`.

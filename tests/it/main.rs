@@ -15,6 +15,7 @@ mod channel_access;
 mod cli_users;
 mod configuration;
 mod database;
+mod directory_search;
 mod durability;
 mod errors;
 mod files;

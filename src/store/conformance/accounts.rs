@@ -937,6 +937,71 @@ async fn search_users_by_term(store: &dyn Store) {
     assert_eq!(find(q).await, "");
 }
 
+async fn list_users_among_ids(store: &dyn Store) {
+    let users = cast(store).await;
+    let id = |n: &str| users.iter().find(|u| u.username == n).unwrap().id.clone();
+    let among = |ids: Vec<String>| UserQuery {
+        ids: Some(ids),
+        ..query(100)
+    };
+    let find = |q: UserQuery| async move { names(&store.list_users(&q).await.unwrap()).join(" ") };
+    // Only the users named, in the query's order (not the list's); unknown ids are ignored.
+    assert_eq!(
+        find(among(vec![id("bob"), id("amy"), new_id(), id("x100%")])).await,
+        "amy bob x100%"
+    );
+    assert_eq!(find(among(Vec::new())).await, "");
+    assert_eq!(find(among(vec![new_id()])).await, "");
+    // With the other filters: all must hold.
+    store.set_user_active(&id("amy"), false).await.unwrap();
+    let q = UserQuery {
+        active: Some(true),
+        term: Some("a".into()),
+        ..among(vec![id("amy"), id("abc"), id("bob"), id("a-b")])
+    };
+    assert_eq!(find(q).await, "a-b abc");
+    // Many ids at once (more than SQLite's default limit of bound variables).
+    let mut many: Vec<String> = (0..40_000).map(|_| new_id()).collect();
+    many.push(id("bob"));
+    assert_eq!(find(among(many)).await, "bob");
+}
+
+async fn scan_users_pages_through_everyone(store: &dyn Store) {
+    let users = cast(store).await;
+    store.set_user_active(&users[1].id, false).await.unwrap();
+    let mut expected: Vec<String> = users.iter().map(|u| u.id.clone()).collect();
+    expected.sort();
+    let all = store.scan_users(None, 100).await.unwrap();
+    assert_eq!(ids(&all), expected);
+    assert!(
+        all.iter().any(|u| u.delete_at != 0),
+        "deactivated users too"
+    );
+    assert_eq!(
+        all.iter().find(|u| u.id == users[4].id).unwrap(),
+        &users[4],
+        "every field"
+    );
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.scan_users(after.as_deref(), 3).await.unwrap();
+        assert!(page.len() <= 3);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        paged.extend(page.into_iter().map(|u| u.id));
+    }
+    assert_eq!(paged, expected);
+    assert!(store.scan_users(None, 0).await.unwrap().is_empty());
+    assert!(
+        store
+            .scan_users(expected.last().map(String::as_str), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// Team alpha (amy, bob, a_b; abc left), its channel town (amy, bob), and team beta
 /// (x100%).
 async fn list_users_by_membership(store: &dyn Store) {
@@ -1452,6 +1517,8 @@ super::suite!(
     list_users_sorts_and_pages,
     list_users_filters_by_state_and_role,
     search_users_by_term,
+    list_users_among_ids,
+    scan_users_pages_through_everyone,
     list_users_by_membership,
     sessions_round_trip,
     sessions_touch_and_revoke,

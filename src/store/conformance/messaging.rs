@@ -1136,6 +1136,58 @@ async fn channel_listings_filter_sort_and_page(store: &dyn Store) {
     );
 }
 
+async fn scanning_team_channels_pages_through_all_of_them(store: &dyn Store) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let t = team(store, &alice, "tee", "Tee").await;
+    let u = team(store, &alice, "you", "You").await;
+    let mut expected = Vec::new();
+    for (team_id, name, kind) in [
+        (&t.id, "one", ChannelType::Open),
+        (&t.id, "two", ChannelType::Private),
+        (&u.id, "three", ChannelType::Open),
+        (&u.id, "four", ChannelType::Open),
+        (&t.id, "five", ChannelType::Open),
+    ] {
+        expected.push(channel(store, team_id, name, name, kind, &[&alice]).await);
+    }
+    // Archived channels are scanned too; direct and group channels are not.
+    let archived = store
+        .update_channel(&Channel {
+            delete_at: 7,
+            ..expected[4].clone()
+        })
+        .await
+        .unwrap();
+    expected[4] = archived;
+    channel(store, "", "a__b", "", ChannelType::Direct, &[&alice, &bob]).await;
+    channel(store, "", "g", "Group", ChannelType::Group, &[&alice, &bob]).await;
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let all = store.scan_team_channels(None, 100).await.unwrap();
+    assert_eq!(all, expected);
+    // Two at a time, each page after the last id seen: the same channels in the same order.
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.scan_team_channels(after.as_deref(), 2).await.unwrap();
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.clone());
+        paged.extend(page);
+    }
+    assert_eq!(paged, expected);
+    assert!(store.scan_team_channels(None, 0).await.unwrap().is_empty());
+    let last = expected.last().unwrap().id.clone();
+    assert!(
+        store
+            .scan_team_channels(Some(&last), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 async fn channel_membership_lifecycle(store: &dyn Store) {
     let alice = user(store, "alice").await;
     let bob = user(store, "bob").await;
@@ -1843,6 +1895,7 @@ super::suite!(
     channels_round_trip_with_their_members,
     channel_updates_save_fields_and_choose_their_change,
     channel_listings_filter_sort_and_page,
+    scanning_team_channels_pages_through_all_of_them,
     channel_membership_lifecycle,
     channel_read_state_follows_views_and_unreads,
     threads_list_count_follow_and_read,

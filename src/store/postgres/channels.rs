@@ -367,6 +367,26 @@ impl ChannelStore for PgStore {
         channels_from_rows(&rows)
     }
 
+    async fn scan_team_channels(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Channel>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM channels WHERE type IN ('O', 'P') AND id > $1
+                 ORDER BY id LIMIT $2"
+            ))
+            .await
+            .map_err(map_err)?;
+        let rows = client
+            .query(&stmt, &[&after.unwrap_or_default(), &big(limit)])
+            .await
+            .map_err(map_err)?;
+        channels_from_rows(&rows)
+    }
+
     async fn list_user_channels(
         &self,
         user_id: &str,

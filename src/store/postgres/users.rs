@@ -209,6 +209,10 @@ fn list_sql(query: &UserQuery) -> (String, Vec<Param>) {
             values.len()
         ));
     }
+    if let Some(ids) = &query.ids {
+        values.push(Box::new(ids.clone()));
+        filters.push(format!("id = ANY(${})", values.len()));
+    }
     if let Some(term) = query
         .term
         .as_deref()
@@ -351,6 +355,21 @@ impl UserStore for PgStore {
         let client = self.replica().await?;
         let stmt = client.prepare_cached(&sql).await.map_err(map_err)?;
         let rows = client.query(&stmt, &params).await.map_err(map_err)?;
+        users_from_rows(&rows)
+    }
+
+    async fn scan_users(&self, after: Option<&str>, limit: u32) -> Result<Vec<User>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2"
+            ))
+            .await
+            .map_err(map_err)?;
+        let rows = client
+            .query(&stmt, &[&after.unwrap_or_default(), &big(limit)])
+            .await
+            .map_err(map_err)?;
         users_from_rows(&rows)
     }
 

@@ -297,6 +297,27 @@ impl ChannelStore for SqliteStore {
         .await
     }
 
+    async fn scan_team_channels(
+        &self,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Channel>, StoreError> {
+        let after = after.unwrap_or_default().to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM channels WHERE type IN ('O', 'P') AND id > ?1
+                     ORDER BY id LIMIT ?2"
+                ))
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map(params![after, limit], channel_from_row)
+                .map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
     async fn list_user_channels(
         &self,
         user_id: &str,

@@ -249,6 +249,16 @@ impl UserStore for SqliteStore {
                     values.len()
                 ));
             }
+            if let Some(ids) = &query.ids {
+                // One JSON array parameter, however many ids: no limit on bound variables.
+                let list = serde_json::to_string(ids)
+                    .map_err(|e| StoreError::Other(e.to_string()))?;
+                values.push(Box::new(list));
+                filters.push(format!(
+                    "id IN (SELECT value FROM json_each(?{}))",
+                    values.len()
+                ));
+            }
             if let Some(term) = query
                 .term
                 .as_deref()
@@ -290,6 +300,22 @@ impl UserStore for SqliteStore {
             let mut stmt = conn.prepare(&sql).map_err(map_err)?;
             let rows = stmt
                 .query_map(rusqlite::params_from_iter(values.iter()), user_from_row)
+                .map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
+    async fn scan_users(&self, after: Option<&str>, limit: u32) -> Result<Vec<User>, StoreError> {
+        let after = after.unwrap_or_default().to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"
+                ))
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map(params![after, limit], user_from_row)
                 .map_err(map_err)?;
             rows.collect::<Result<_, _>>().map_err(map_err)
         })
