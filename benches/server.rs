@@ -27,6 +27,14 @@
 //!   connections on a channel preloaded with 1,000,000 posts and on one with 1,000. The
 //!   posts are written straight into the stopped server's SQLite file (one transaction,
 //!   one prepared statement), then the server is restarted on the same folder.
+//! - `ws-idle`: N idle WebSocket connections to `/api/v4/websocket` (bearer tokens of a
+//!   few accounts, round-robin), opened in steps; the server's `VmRSS` after each step and
+//!   after holding them all idle, over its baseline and per connection; then one post in
+//!   a channel every account is in, which every connection must receive.
+//! - `ws-fanout`: N accounts (1,000), all members of one channel, each with one WebSocket
+//!   connection; another member posts into the channel at a steady pace, and the bench
+//!   measures, per post and member, the time from just before the `POST /api/v4/posts`
+//!   to the `posted` event on that member's connection.
 //!
 //! Run everything with `cargo bench --bench server`, or one scenario with options:
 //!
@@ -38,6 +46,8 @@
 //! cargo bench --bench server -- me --connections 32 --duration 10 --warmup 1
 //! cargo bench --bench server -- post --duration 10 --warmup 1
 //! cargo bench --bench server -- history --posts 1000000 --connections 32 --duration 10
+//! cargo bench --bench server -- ws-idle --ws-connections 10000 --idle 3
+//! cargo bench --bench server -- ws-fanout --ws-members 1000 --ws-posts 500 --ws-interval 0.05
 //! ```
 //!
 //! Set `BENCH_HEARTH_BIN=/path/to/hearth` to measure another build (say, a copy of the
@@ -46,7 +56,8 @@
 //! Every server gets its own temporary data folder and listens on `127.0.0.1:0`; the load
 //! generator is plain std threads and `TcpStream` (tokio's `TcpSocket` only to bind a
 //! login connection to its source address before connecting), so it shares the machine's
-//! cores with the server. Results are recorded in `docs/BENCHMARKS.md`.
+//! cores with the server. The WebSocket clients are tasks on a tokio runtime of the
+//! bench's own, with tokio-tungstenite. Results are recorded in `docs/BENCHMARKS.md`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -54,14 +65,16 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, ChildStdout, Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use serde_json::json;
 use tempfile::TempDir;
+use tokio_tungstenite::tungstenite::Message;
 
 /// Names another `hearth` binary to measure instead of the one cargo built, e.g. a copy
 /// of an older build to compare against.
@@ -73,6 +86,7 @@ const ME_PATH: &str = "/api/v4/users/me";
 const TEAMS_PATH: &str = "/api/v4/teams";
 const CHANNELS_PATH: &str = "/api/v4/channels";
 const POSTS_PATH: &str = "/api/v4/posts";
+const WEBSOCKET_PATH: &str = "/api/v4/websocket";
 /// Concurrent clients of the `post` cases.
 const POST_CLIENTS: [usize; 2] = [1, 16];
 /// Posts in the small channel of `history`, for the ratio to the big one.
@@ -97,18 +111,44 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 const STOP_TIMEOUT: Duration = Duration::from_secs(40);
 /// How much of a server's standard error to keep for error messages.
 const STDERR_TAIL: usize = 4096;
+/// Accounts whose tokens the `ws-idle` connections share, round-robin (all signed in from
+/// 127.0.0.1, so no more than the login limit lets through at once).
+const WS_ACCOUNTS: usize = 10;
+/// WebSocket handshakes in flight at once while connections are being opened.
+const WS_OPENING: usize = 64;
+/// The bench's read buffer per WebSocket connection (tungstenite's default is 128 KiB;
+/// the server's frames here are about 1 KiB).
+const WS_READ_BUFFER: usize = 8 * 1024;
+/// How long a WebSocket may take to connect and send `hello`.
+const WS_HELLO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Quiet time after opening connections (and after a restart) before memory is read.
+const WS_SETTLE: Duration = Duration::from_secs(1);
+/// How long to wait, after the last post, for the connections to receive it.
+const WS_RECEIPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The start of every `ws-*` post's message; the post's number follows.
+const WS_POST_MARKER: &str = "ws bench post #";
+/// Posts `ws-fanout` sends first and does not measure.
+const FANOUT_WARMUP_POSTS: usize = 10;
+/// Threads creating and signing in the `ws-fanout` accounts (argon2 makes each ~20 ms).
+const SETUP_THREADS: usize = 2;
 
 const USAGE: &str = "\
-usage: cargo bench --bench server -- [all|startup|memory|ping|login|me|post|history] [options]
-  (BENCH_HEARTH_BIN=/path/to/hearth measures that binary instead of this build)
-  --runs N         start-ups per case in `startup` (default 10)
-  --idle SECS      idle time before reading memory in `memory` (default 3)
-  --connections N  keep-alive connections in `ping`, `me`, `history` (default 32)
-  --posts N        posts preloaded into the big channel of `history` (default 1000000)
-  --clients N,M..  concurrent clients, one case each, in `login` (default 4,16)
-  --duration SECS  measured time per case in `ping`, `login`, `me`, `post`, `history`
-                   (default 10)
-  --warmup SECS    unmeasured load before each of those cases (default 1)";
+usage: cargo bench --bench server -- [scenario] [options]
+  scenarios: all (default), startup, memory, ping, login, me, post, history, ws-idle,
+  ws-fanout; BENCH_HEARTH_BIN=/path/to/hearth measures that binary instead of this build
+  --runs N              start-ups per case in `startup` (default 10)
+  --idle SECS           idle time before reading memory in `memory`, and with every
+                        connection open in `ws-idle` (default 3)
+  --connections N       keep-alive connections in `ping`, `me`, `history` (default 32)
+  --posts N             posts preloaded into the big channel of `history` (default 1000000)
+  --clients N,M..       concurrent clients, one case each, in `login` (default 4,16)
+  --duration SECS       measured time per case in `ping`, `login`, `me`, `post`, `history`
+                        (default 10)
+  --warmup SECS         unmeasured load before each of those cases (default 1)
+  --ws-connections N    WebSocket connections held in `ws-idle` (default 10000)
+  --ws-members N        channel members, one WebSocket each, in `ws-fanout` (default 1000)
+  --ws-posts N          posts measured in `ws-fanout`, after 10 unmeasured (default 500)
+  --ws-interval SECS    time between posts in `ws-fanout` (default 0.05)";
 
 fn main() -> ExitCode {
     if std::env::args().any(|arg| arg == "-h" || arg == "--help") {
@@ -144,6 +184,12 @@ fn main() -> ExitCode {
     if options.runs(Scenario::History) {
         history(&options);
     }
+    if options.runs(Scenario::WsIdle) {
+        ws_idle(&options);
+    }
+    if options.runs(Scenario::WsFanout) {
+        ws_fanout(&options);
+    }
     ExitCode::SUCCESS
 }
 
@@ -160,6 +206,8 @@ enum Scenario {
     Me,
     Post,
     History,
+    WsIdle,
+    WsFanout,
 }
 
 #[derive(Debug)]
@@ -172,6 +220,10 @@ struct Options {
     posts: usize,
     duration: Duration,
     warmup: Duration,
+    ws_connections: usize,
+    ws_members: usize,
+    ws_posts: usize,
+    ws_interval: Duration,
 }
 
 impl Options {
@@ -185,6 +237,10 @@ impl Options {
             posts: 1_000_000,
             duration: Duration::from_secs(10),
             warmup: Duration::from_secs(1),
+            ws_connections: 10_000,
+            ws_members: 1_000,
+            ws_posts: 500,
+            ws_interval: Duration::from_millis(50),
         };
         while let Some(arg) = args.next() {
             let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -199,6 +255,8 @@ impl Options {
                 "me" => options.scenario = Scenario::Me,
                 "post" => options.scenario = Scenario::Post,
                 "history" => options.scenario = Scenario::History,
+                "ws-idle" => options.scenario = Scenario::WsIdle,
+                "ws-fanout" => options.scenario = Scenario::WsFanout,
                 "--posts" => options.posts = number(&arg, &value()?)?,
                 "--runs" => options.runs = number(&arg, &value()?)?,
                 "--idle" => options.idle = seconds(&arg, &value()?)?,
@@ -210,6 +268,10 @@ impl Options {
                 }
                 "--duration" => options.duration = seconds(&arg, &value()?)?,
                 "--warmup" => options.warmup = seconds(&arg, &value()?)?,
+                "--ws-connections" => options.ws_connections = number(&arg, &value()?)?,
+                "--ws-members" => options.ws_members = number(&arg, &value()?)?,
+                "--ws-posts" => options.ws_posts = number(&arg, &value()?)?,
+                "--ws-interval" => options.ws_interval = seconds(&arg, &value()?)?,
                 _ => return Err(format!("unknown argument {arg:?}")),
             }
         }
@@ -217,8 +279,15 @@ impl Options {
             || options.connections == 0
             || options.clients.contains(&0)
             || options.duration.is_zero()
+            || options.ws_connections == 0
+            || options.ws_members == 0
+            || options.ws_posts == 0
         {
-            return Err("--runs, --connections, --clients, --duration must be above zero".into());
+            return Err(
+                "--runs, --connections, --clients, --duration, --ws-connections, \
+                        --ws-members, --ws-posts must be above zero"
+                    .into(),
+            );
         }
         Ok(options)
     }
@@ -720,8 +789,8 @@ fn history(options: &Options) {
 /// The server environment of `post` and `history`: access log off.
 const QUIET: &[(&str, &str)] = &[("HEARTH_LOGSETTINGS_CONSOLELEVEL", "WARN")];
 
-/// What `post` and `history` set up on a fresh server: the admin, a team and its
-/// town-square.
+/// What `post`, `history` and the `ws-*` scenarios set up on a fresh server: the admin, a
+/// team and its town-square.
 struct Place {
     token: String,
     user_id: String,
@@ -731,7 +800,11 @@ struct Place {
 
 impl Place {
     fn create(addr: SocketAddr) -> Place {
-        let token = create_accounts(addr, 1);
+        Place::create_as(addr, create_accounts(addr, 1))
+    }
+
+    /// Has the admin whose session `token` is create the team.
+    fn create_as(addr: SocketAddr, token: String) -> Place {
         let mut connection = Connection::open(addr).expect("cannot connect to hearth");
         connection.expect_status(&get(addr, ME_PATH, Some(&token)), 200);
         let user_id = body_id(&connection);
@@ -747,6 +820,13 @@ impl Place {
             team_id,
             town_square,
         }
+    }
+
+    /// Adds an account to the team, which adds it to town-square too.
+    fn add_member(&self, connection: &mut Connection, addr: SocketAddr, user_id: &str) {
+        let path = format!("{TEAMS_PATH}/{}/members", self.team_id);
+        let body = json!({ "team_id": self.team_id, "user_id": user_id });
+        connection.expect_status(&post(addr, &path, Some(&self.token), &body), 201);
     }
 
     /// Creates an open channel in the team; returns its id.
@@ -822,6 +902,375 @@ fn preload_posts(database: &Path, channel_id: &str, user_id: &str, count: usize)
     )
     .unwrap();
     tx.commit().unwrap();
+}
+
+/// Idle WebSocket connections: the server's memory as they are opened and after they have
+/// been held, and whether every one of them still receives an event.
+fn ws_idle(options: &Options) {
+    let total = options.ws_connections;
+    let data = TempDir::new().unwrap();
+    let server = Server::start(data.path(), QUIET, Stderr::Pipe);
+    let tokens = sign_in_accounts(server.addr, WS_ACCOUNTS);
+    let place = Place::create_as(server.addr, tokens[0].clone());
+    let mut connection = Connection::open(server.addr).expect("cannot connect to hearth");
+    for token in &tokens[1..] {
+        connection.expect_status(&get(server.addr, ME_PATH, Some(token)), 200);
+        let user_id = body_id(&connection);
+        place.add_member(&mut connection, server.addr, &user_id);
+    }
+    drop(connection);
+    let server = restart(server, data.path(), QUIET);
+    let baseline = ProcStatus::read(server.pid());
+    let lines_before = server.stderr_lines();
+
+    let mut table = Table::new(
+        &format!(
+            "ws-idle: server memory with N idle WebSocket connections to {WEBSOCKET_PATH} \
+             ({WS_ACCOUNTS} accounts' tokens round-robin), access log off"
+        ),
+        &[
+            "connections",
+            "VmRSS",
+            "over baseline",
+            "per connection",
+            "VmHWM",
+            "threads",
+        ],
+    );
+    table.row(memory_row(
+        "0 (restarted, 1 s idle)",
+        0,
+        &baseline,
+        &baseline,
+    ));
+    let mut sockets = Sockets::new();
+    let mut opening = Duration::ZERO;
+    for step in [total / 10, total / 2, total] {
+        if step <= sockets.opened {
+            continue;
+        }
+        opening += sockets.open(server.addr, &tokens, step - sockets.opened);
+        thread::sleep(WS_SETTLE);
+        let status = ProcStatus::read(server.pid());
+        table.row(memory_row(&step.to_string(), step, &baseline, &status));
+    }
+    thread::sleep(options.idle);
+    let held = ProcStatus::read(server.pid());
+    let name = format!("{total}, after {:?} more idle", options.idle);
+    table.row(memory_row(&name, total, &baseline, &held));
+    table.print();
+    let open_after_hold = sockets.still_open();
+    let tcp = tcp_memory_kib();
+
+    // One post in town-square, where every account is: every connection must receive it.
+    let mut connection = Connection::open(server.addr).expect("cannot connect to hearth");
+    let request = ws_post_request(server.addr, &place, 0);
+    let sent = Instant::now();
+    connection.expect_status(&request, 201);
+    let receipts = sockets.receipts(total, WS_RECEIPT_TIMEOUT);
+    let mut reached = vec![false; total];
+    let mut latencies = Vec::with_capacity(total);
+    for receipt in &receipts {
+        if !std::mem::replace(&mut reached[receipt.connection], true) {
+            latencies.push(as_micros(receipt.at.saturating_duration_since(sent)));
+        }
+    }
+    latencies.sort_unstable();
+    let stderr = server_said(&server, lines_before);
+    drop(sockets);
+    server.stop();
+
+    let mut table = Table::new(
+        "ws-idle: opening, holding, and one post to every connection",
+        &[
+            "opened in",
+            "connections/s",
+            "open after hold",
+            "post received by",
+            "p50",
+            "p99",
+            "last",
+            "kernel TCP memory",
+            "server stderr since restart",
+        ],
+    );
+    table.row(vec![
+        format!("{:.2} s", opening.as_secs_f64()),
+        format!("{:.0}", total as f64 / opening.as_secs_f64()),
+        format!("{open_after_hold} of {total}"),
+        format!("{} of {total}", latencies.len()),
+        micros(percentile(&latencies, 50.0)),
+        micros(percentile(&latencies, 99.0)),
+        micros(percentile(&latencies, 100.0)),
+        tcp.map_or("-".into(), kib),
+        format!("{stderr} lines"),
+    ]);
+    table.print();
+}
+
+/// A row of the `ws-idle` memory table.
+fn memory_row(
+    name: &str,
+    connections: usize,
+    baseline: &ProcStatus,
+    now: &ProcStatus,
+) -> Vec<String> {
+    let over_kib = now.rss_kib as i64 - baseline.rss_kib as i64;
+    let per_connection = (connections > 0).then(|| over_kib as f64 * 1024.0 / connections as f64);
+    vec![
+        name.to_string(),
+        kib(now.rss_kib),
+        format!("{:+.1} MiB", over_kib as f64 / 1024.0),
+        per_connection.map_or("-".into(), |bytes| format!("{bytes:.0} B")),
+        kib(now.hwm_kib),
+        now.threads.to_string(),
+    ]
+}
+
+/// Fan-out to one channel's members: for every post and member, the time from just before
+/// the post is sent to its `posted` event on that member's WebSocket connection.
+fn ws_fanout(options: &Options) {
+    let members = options.ws_members;
+    let posts = FANOUT_WARMUP_POSTS + options.ws_posts;
+    // Teams take 50 accounts by default (`TeamSettings.MaxUsersPerTeam`, as Mattermost).
+    let team_size = (members + 1).to_string();
+    let env = [
+        QUIET[0],
+        ("HEARTH_TEAMSETTINGS_MAXUSERSPERTEAM", team_size.as_str()),
+    ];
+    let data = TempDir::new().unwrap();
+    let server = Server::start(data.path(), &env, Stderr::Pipe);
+    let place = Place::create(server.addr);
+    let started = Instant::now();
+    let (tokens, addresses) = create_members(server.addr, &place, members);
+    println!(
+        "\nws-fanout set-up: {members} accounts created, added to the team and signed in \
+         (from {addresses} source addresses) in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let server = restart(server, data.path(), &env);
+    let baseline = ProcStatus::read(server.pid());
+    let lines_before = server.stderr_lines();
+    let mut sockets = Sockets::new();
+    let opening = sockets.open(server.addr, &tokens, members);
+    thread::sleep(WS_SETTLE);
+    let connected = ProcStatus::read(server.pid());
+
+    let cpu_before = cpu_time(server.pid());
+    let posting = Instant::now();
+    let (sent, http) = post_steadily(server.addr, &place, posts, options.ws_interval);
+    let posting = posting.elapsed();
+    let receipts = sockets.receipts(posts * members, WS_RECEIPT_TIMEOUT);
+    let cpu = cpu_time(server.pid()) - cpu_before;
+    let after = ProcStatus::read(server.pid());
+    let still_open = sockets.still_open();
+    let stderr = server_said(&server, lines_before);
+    drop(sockets);
+    server.stop();
+
+    // Arrival time of each post on each connection, in µs after it was sent.
+    let mut arrivals: Vec<Option<u32>> = vec![None; posts * members];
+    let mut duplicates = 0;
+    for receipt in receipts {
+        if receipt.post >= posts || receipt.connection >= members {
+            continue;
+        }
+        let slot = &mut arrivals[receipt.post * members + receipt.connection];
+        duplicates += usize::from(slot.is_some());
+        *slot = Some(as_micros(
+            receipt.at.saturating_duration_since(sent[receipt.post]),
+        ));
+    }
+    let (mut every, mut first, mut last) = (Vec::new(), Vec::new(), Vec::new());
+    for post in FANOUT_WARMUP_POSTS..posts {
+        let got: Vec<u32> = arrivals[post * members..(post + 1) * members]
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        first.extend(got.iter().min());
+        if got.len() == members {
+            last.extend(got.iter().max());
+        }
+        every.extend(got);
+    }
+    let mut http = http[FANOUT_WARMUP_POSTS..].to_vec();
+    for samples in [&mut http, &mut every, &mut first, &mut last] {
+        samples.sort_unstable();
+    }
+    let expected = options.ws_posts * members;
+
+    let mut table = Table::new(
+        &format!(
+            "ws-fanout: {members} members of town-square with one WebSocket connection each; \
+             {} posts by the admin (no connection), one every {:?}, after {FANOUT_WARMUP_POSTS} \
+             unmeasured; access log off",
+            options.ws_posts, options.ws_interval
+        ),
+        &["", "samples", "p50", "p90", "p99", "max"],
+    );
+    table.row(latency_row(&format!("POST {POSTS_PATH} → 201"), &http));
+    table.row(latency_row(
+        "send → `posted` received, every receipt",
+        &every,
+    ));
+    table.row(latency_row("send → first member has it", &first));
+    table.row(latency_row("send → last member has it", &last));
+    table.print();
+
+    let mut table = Table::new(
+        "ws-fanout: connections, delivery and the server",
+        &[
+            "opened in",
+            "posting took",
+            "receipts",
+            "missing",
+            "duplicates",
+            "still open",
+            "server CPU / post",
+            "VmRSS: no connections",
+            "connected",
+            "after posts",
+            "VmHWM",
+            "server stderr since restart",
+        ],
+    );
+    table.row(vec![
+        format!("{:.2} s", opening.as_secs_f64()),
+        format!(
+            "{:.1} s (paced {:.1} s)",
+            posting.as_secs_f64(),
+            options.ws_interval.as_secs_f64() * (posts - 1) as f64
+        ),
+        format!("{} of {expected}", every.len()),
+        (expected - every.len()).to_string(),
+        duplicates.to_string(),
+        format!("{still_open} of {members}"),
+        format!("{:.2} ms", cpu.as_secs_f64() * 1000.0 / posts as f64),
+        kib(baseline.rss_kib),
+        kib(connected.rss_kib),
+        kib(after.rss_kib),
+        kib(after.hwm_kib),
+        format!("{stderr} lines"),
+    ]);
+    table.print();
+}
+
+/// How many lines the server has written to standard error since it had written
+/// `before`; prints the last of them, if any (with the access log off, only warnings and
+/// errors get there).
+fn server_said(server: &Server, before: Option<u64>) -> u64 {
+    let lines = server.stderr_lines().unwrap_or(0) - before.unwrap_or(0);
+    if lines > 0 {
+        let tail = server
+            .stderr
+            .as_ref()
+            .map_or(String::new(), StderrTap::tail);
+        println!("\nthe server wrote {lines} lines to stderr; the last of them:\n{tail}");
+    }
+    lines
+}
+
+fn latency_row(name: &str, sorted: &[u32]) -> Vec<String> {
+    vec![
+        name.to_string(),
+        sorted.len().to_string(),
+        micros(percentile(sorted, 50.0)),
+        micros(percentile(sorted, 90.0)),
+        micros(percentile(sorted, 99.0)),
+        micros(percentile(sorted, 100.0)),
+    ]
+}
+
+/// Stops a server and starts it again on its folder, then lets it idle for [`WS_SETTLE`].
+/// The `ws-*` scenarios restart after their sign-ups so that what password hashing left
+/// in the allocator (tens of MiB, see `login`) is not part of the baseline; the sessions
+/// are in the database and stay valid.
+fn restart(server: Server, data: &Path, env: &[(&str, &str)]) -> Server {
+    server.stop();
+    let server = Server::start(data, env, Stderr::Pipe);
+    thread::sleep(WS_SETTLE);
+    server
+}
+
+/// Creates the accounts `bench1` … `bench{count}` with the admin's token, adds each to the
+/// place's team (and so to its town-square), and signs each in once from a source address
+/// shared by no more than [`LOGINS_PER_ADDRESS`] logins; returns their session tokens in
+/// order and how many source addresses were used. [`SETUP_THREADS`] threads share the
+/// work.
+fn create_members(addr: SocketAddr, place: &Place, count: usize) -> (Vec<String>, u32) {
+    let sources = SourceAddresses::new();
+    let next = AtomicUsize::new(1);
+    let tokens = Mutex::new(vec![String::new(); count]);
+    thread::scope(|scope| {
+        for _ in 0..SETUP_THREADS {
+            scope.spawn(|| {
+                let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+                let mut login: Option<(Connection, u32)> = None;
+                loop {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n > count {
+                        return;
+                    }
+                    let name = username(n);
+                    let body = json!({
+                        "username": name,
+                        "email": format!("{name}@example.com"),
+                        "password": PASSWORD,
+                    });
+                    let request = post(addr, USERS_PATH, Some(&place.token), &body);
+                    connection.expect_status(&request, 201);
+                    let user_id = body_id(&connection);
+                    place.add_member(&mut connection, addr, &user_id);
+                    if login
+                        .as_ref()
+                        .is_none_or(|(_, used)| *used >= LOGINS_PER_ADDRESS)
+                    {
+                        let fresh = sources.connect(addr).expect("cannot connect to hearth");
+                        login = Some((fresh, 0));
+                    }
+                    let (from, used) = login.as_mut().unwrap();
+                    *used += 1;
+                    let token = log_in(from, addr, n);
+                    tokens.lock().unwrap()[n - 1] = token;
+                }
+            });
+        }
+    });
+    (tokens.into_inner().unwrap(), sources.used())
+}
+
+/// A post into town-square with the admin's token, its message [`WS_POST_MARKER`] and `n`.
+fn ws_post_request(addr: SocketAddr, place: &Place, n: usize) -> Vec<u8> {
+    let body = json!({
+        "channel_id": place.town_square,
+        "message": format!("{WS_POST_MARKER}{n}"),
+    });
+    post(addr, POSTS_PATH, Some(&place.token), &body)
+}
+
+/// Sends `count` posts on one keep-alive connection, post `n` at `n × interval` after the
+/// first (at once when the previous one took longer); returns when each was sent and how
+/// long its response took, in µs.
+fn post_steadily(
+    addr: SocketAddr,
+    place: &Place,
+    count: usize,
+    interval: Duration,
+) -> (Vec<Instant>, Vec<u32>) {
+    let mut connection = Connection::open(addr).expect("cannot connect to hearth");
+    let (mut sent, mut took) = (Vec::with_capacity(count), Vec::with_capacity(count));
+    let start = Instant::now();
+    for n in 0..count {
+        let request = ws_post_request(addr, place, n);
+        let due = start + interval.mul_f64(n as f64);
+        thread::sleep(due.saturating_duration_since(Instant::now()));
+        let at = Instant::now();
+        connection.expect_status(&request, 201);
+        took.push(as_micros(at.elapsed()));
+        sent.push(at);
+    }
+    (sent, took)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1044,6 +1493,16 @@ impl ProcStatus {
     }
 }
 
+/// Kernel memory held by TCP sockets on the whole machine (both ends of loopback
+/// connections), from `/proc/net/sockstat`; no process's RSS includes it.
+fn tcp_memory_kib() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/net/sockstat").ok()?;
+    let line = text.lines().find(|line| line.starts_with("TCP:"))?;
+    let mut words = line.split_whitespace().skip_while(|&word| word != "mem");
+    let pages: u64 = words.nth(1)?.parse().ok()?;
+    Some(pages * 4) // x86-64 and most others: 4 KiB pages
+}
+
 /// CPU time (user + system, all threads) a process has used, from `/proc/<pid>/stat`.
 fn cpu_time(pid: u32) -> Duration {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
@@ -1255,6 +1714,185 @@ impl SourceAddresses {
 }
 
 // ---------------------------------------------------------------------------------------
+// The WebSocket client
+
+type WebSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A bench post's `posted` event as one connection received it.
+struct Receipt {
+    /// The connection's number, in the order they were opened from 0.
+    connection: usize,
+    /// The number after [`WS_POST_MARKER`] in the post's message.
+    post: usize,
+    at: Instant,
+}
+
+/// WebSocket connections, each read by a task of its own on a runtime of the bench's own
+/// until the server ends it. Dropping this drops the runtime, which closes them all.
+struct Sockets {
+    runtime: tokio::runtime::Runtime,
+    /// Connections opened so far.
+    opened: usize,
+    /// Connections whose reader has not seen the end yet.
+    open: Arc<AtomicUsize>,
+    sender: mpsc::Sender<Receipt>,
+    arrived: Receiver<Receipt>,
+}
+
+impl Sockets {
+    fn new() -> Sockets {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (sender, arrived) = mpsc::channel();
+        Sockets {
+            runtime,
+            opened: 0,
+            open: Arc::new(AtomicUsize::new(0)),
+            sender,
+            arrived,
+        }
+    }
+
+    /// Opens `count` more connections with `tokens` in turn, [`WS_OPENING`] handshakes at
+    /// a time, each done when its `hello` has arrived; returns how long that took. Panics,
+    /// saying how many failed and why the first did, unless all of them opened.
+    fn open(&mut self, addr: SocketAddr, tokens: &[String], count: usize) -> Duration {
+        let started = Instant::now();
+        let first = self.opened;
+        let failures: Vec<String> = self.runtime.block_on(async {
+            let gate = Arc::new(tokio::sync::Semaphore::new(WS_OPENING));
+            let mut handshakes = tokio::task::JoinSet::new();
+            for connection in first..first + count {
+                let permit = gate.clone().acquire_owned().await.unwrap();
+                let token = tokens[connection % tokens.len()].clone();
+                let (open, sender) = (self.open.clone(), self.sender.clone());
+                handshakes.spawn(async move {
+                    let socket = connect_websocket(addr, &token).await?;
+                    drop(permit);
+                    open.fetch_add(1, Ordering::Relaxed);
+                    tokio::spawn(read_events(connection, socket, open, sender));
+                    Ok::<(), String>(())
+                });
+            }
+            let mut failures = Vec::new();
+            while let Some(joined) = handshakes.join_next().await {
+                if let Err(error) = joined.unwrap() {
+                    failures.push(error);
+                }
+            }
+            failures
+        });
+        if let Some(error) = failures.first() {
+            panic!(
+                "{} of {count} WebSocket connections failed; the first: {error}",
+                failures.len()
+            );
+        }
+        self.opened += count;
+        started.elapsed()
+    }
+
+    fn still_open(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
+    }
+
+    /// Waits until `expected` receipts have come (counting from the last call), or until
+    /// `timeout` has passed; returns those that came.
+    fn receipts(&self, expected: usize, timeout: Duration) -> Vec<Receipt> {
+        let deadline = Instant::now() + timeout;
+        let mut receipts = Vec::with_capacity(expected);
+        while receipts.len() < expected {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.arrived.recv_timeout(left) {
+                Ok(receipt) => receipts.push(receipt),
+                Err(_) => break,
+            }
+        }
+        receipts
+    }
+}
+
+/// Connects to `/api/v4/websocket` with `Authorization: Bearer <token>` and reads the
+/// `hello` the server sends first.
+async fn connect_websocket(addr: SocketAddr, token: &str) -> Result<WebSocket, String> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+    let mut request = format!("ws://{addr}{WEBSOCKET_PATH}")
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+    let bearer = format!("Bearer {token}").parse().map_err(|_| "bad token")?;
+    request.headers_mut().insert("Authorization", bearer);
+    let config = WebSocketConfig::default().read_buffer_size(WS_READ_BUFFER);
+    let handshake = async {
+        let (mut socket, _) =
+            tokio_tungstenite::connect_async_with_config(request, Some(config), true)
+                .await
+                .map_err(|e| format!("handshake: {e}"))?;
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) if event_name(&text).as_deref() == Some("hello") => {
+                Ok(socket)
+            }
+            other => Err(format!("expected hello, got {other:?}")),
+        }
+    };
+    tokio::time::timeout(WS_HELLO_TIMEOUT, handshake)
+        .await
+        .map_err(|_| format!("no hello within {WS_HELLO_TIMEOUT:?}"))?
+}
+
+/// Reads a connection until it ends, passing on when each bench post's `posted` event
+/// arrived. Reading is also what answers the server's pings: tungstenite queues the pong
+/// and sends it on the next read.
+async fn read_events(
+    connection: usize,
+    mut socket: WebSocket,
+    open: Arc<AtomicUsize>,
+    sender: mpsc::Sender<Receipt>,
+) {
+    while let Some(Ok(message)) = socket.next().await {
+        if let Message::Text(text) = message {
+            let at = Instant::now();
+            if let Some(post) = bench_post_number(&text) {
+                let _ = sender.send(Receipt {
+                    connection,
+                    post,
+                    at,
+                });
+            }
+        }
+    }
+    open.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// The `event` of a server frame.
+fn event_name(frame: &str) -> Option<String> {
+    let frame: serde_json::Value = serde_json::from_str(frame).ok()?;
+    Some(frame["event"].as_str()?.to_string())
+}
+
+/// The number of the bench post a `posted` frame carries (its `data.post` is the post as
+/// a JSON string), or `None` for any other frame.
+fn bench_post_number(frame: &str) -> Option<usize> {
+    if !frame.contains(WS_POST_MARKER) {
+        return None;
+    }
+    let frame: serde_json::Value = serde_json::from_str(frame).ok()?;
+    if frame["event"] != "posted" {
+        return None;
+    }
+    let post: serde_json::Value = serde_json::from_str(frame["data"]["post"].as_str()?).ok()?;
+    post["message"]
+        .as_str()?
+        .strip_prefix(WS_POST_MARKER)?
+        .parse()
+        .ok()
+}
+
+// ---------------------------------------------------------------------------------------
 // Accounts
 
 fn username(n: usize) -> String {
@@ -1383,11 +2021,7 @@ impl Load {
     /// Counts the outcome of a request sent at `sent`.
     fn record(&mut self, sent: Instant, result: io::Result<u16>) {
         match result {
-            Ok(200 | 201) => {
-                let us = sent.elapsed().as_micros();
-                self.latencies_us
-                    .push(u32::try_from(us).unwrap_or(u32::MAX));
-            }
+            Ok(200 | 201) => self.latencies_us.push(as_micros(sent.elapsed())),
             Ok(429) => self.refused += 1,
             Ok(_) | Err(_) => self.errors += 1,
         }
@@ -1405,15 +2039,25 @@ impl Load {
 
     /// Needs `latencies_us` sorted.
     fn percentile(&self, p: f64) -> Option<u32> {
-        let n = self.latencies_us.len();
-        let rank = ((p / 100.0 * n as f64).ceil() as usize).clamp(1, n.max(1));
-        self.latencies_us.get(rank - 1).copied()
+        percentile(&self.latencies_us, p)
     }
 
     /// Everything but a `200` (or `201`).
     fn failures(&self) -> u64 {
         self.refused + self.errors
     }
+}
+
+/// The `p`th percentile (nearest rank) of `sorted`, which must be sorted.
+fn percentile(sorted: &[u32], p: f64) -> Option<u32> {
+    let n = sorted.len();
+    let rank = ((p / 100.0 * n as f64).ceil() as usize).clamp(1, n.max(1));
+    sorted.get(rank - 1).copied()
+}
+
+/// A duration in whole microseconds, as the latency lists keep them.
+fn as_micros(duration: Duration) -> u32 {
+    u32::try_from(duration.as_micros()).unwrap_or(u32::MAX)
 }
 
 /// Drives each client on a thread of its own, closed-loop: warm-up, then the measured

@@ -20,6 +20,8 @@ mod cli_users;
 mod configuration;
 #[path = "it/database.rs"]
 mod database;
+#[path = "it/directory_search.rs"]
+mod directory_search;
 #[path = "it/durability.rs"]
 mod durability;
 #[path = "it/errors.rs"]
