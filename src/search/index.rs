@@ -244,6 +244,11 @@ impl SearchIndex {
         self.seq.load(Ordering::Acquire)
     }
 
+    /// Moves the position past changes that do not touch the index, without a commit.
+    pub fn pass(&self, seq: i64) {
+        self.seq.fetch_max(seq, Ordering::AcqRel);
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }

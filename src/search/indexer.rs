@@ -24,6 +24,8 @@ use crate::store::{Change, Store, StoreError};
 
 /// Feed rows read at a time while catching up; also the most changes in one commit.
 const BATCH: u32 = 1000;
+/// How long the indexer waits for more changes before committing what it has.
+const COMMIT_DELAY: Duration = Duration::from_millis(250);
 /// Posts read at a time while rebuilding.
 const REBUILD_BATCH: u32 = 2000;
 /// Users or channels read at a time while filling the directory.
@@ -152,11 +154,18 @@ async fn run(
             received = live.recv() => match received {
                 Ok(change) => {
                     let mut changes = vec![change];
-                    // Take whatever else is already waiting: one commit for the lot.
+                    // Gather what arrives in the next moments too: one commit for the lot
+                    // (a commit per post would cost a segment and an fsync each).
+                    let deadline = tokio::time::Instant::now() + COMMIT_DELAY;
+                    let mut lagged = false;
                     while changes.len() < BATCH as usize {
-                        match live.try_recv() {
-                            Ok(change) => changes.push(change),
-                            Err(_) => break,
+                        match tokio::time::timeout_at(deadline, live.recv()).await {
+                            Ok(Ok(change)) => changes.push(change),
+                            Ok(Err(RecvError::Lagged(_))) => {
+                                lagged = true;
+                                break;
+                            }
+                            Ok(Err(RecvError::Closed)) | Err(_) => break,
                         }
                     }
                     let last = changes.last().map_or(0, |c| c.seq);
@@ -164,6 +173,9 @@ async fn run(
                         let fresh: Vec<Change> =
                             changes.into_iter().filter(|c| c.seq > index.seq()).collect();
                         apply(f, &mut directory_seq, &fresh, last).await?;
+                    }
+                    if lagged {
+                        catch_up(f, &mut directory_seq).await?;
                     }
                 }
                 Err(RecvError::Lagged(missed)) => {
@@ -242,6 +254,12 @@ async fn apply(
                 }
             }
         }
+    }
+    if ops.is_empty() {
+        // Nothing for the index (statuses, preferences, …): no commit. The position moves
+        // on in memory; after a restart these changes are read again, which is harmless.
+        index.pass(seq);
+        return Ok(());
     }
     let index = index.clone();
     tokio::task::spawn_blocking(move || index.apply(&ops, seq))

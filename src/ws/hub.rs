@@ -16,6 +16,9 @@ use crate::store::{Change, Store};
 pub const QUEUE_CAPACITY: usize = 256;
 /// Events kept per connection for a lossless resume after a reconnect.
 pub const REPLAY_BUFFER: usize = 128;
+/// Bytes of frames kept per connection for that, whichever limit comes first (a busy
+/// connection would otherwise hold 128 full frames, over 100 KB).
+pub const REPLAY_BYTES: usize = 48 * 1024;
 /// How long a dropped connection can still be resumed.
 const RECORD_TTL: Duration = Duration::from_secs(300);
 
@@ -28,6 +31,8 @@ pub struct Record {
     pub next_seq: i64,
     /// The last frames sent, oldest first, with their `seq`.
     pub buffer: VecDeque<(i64, String)>,
+    /// The length of those frames together.
+    pub buffered_bytes: usize,
     /// Events were dropped for this connection (it was too slow): a resume must start over.
     pub lossy: bool,
     /// When the socket closed; `None` while one is attached.
@@ -41,6 +46,7 @@ impl Record {
             user_id: user_id.to_string(),
             next_seq: 0,
             buffer: VecDeque::new(),
+            buffered_bytes: 0,
             lossy: false,
             detached_at: None,
         }
@@ -49,9 +55,14 @@ impl Record {
     /// Numbers `event` for this connection, remembers the frame, and returns it.
     pub fn number(&mut self, event: &OutEvent) -> String {
         let frame = event.frame(&self.user_id, self.next_seq);
+        self.buffered_bytes += frame.len();
         self.buffer.push_back((self.next_seq, frame.clone()));
-        while self.buffer.len() > REPLAY_BUFFER {
-            self.buffer.pop_front();
+        while self.buffer.len() > REPLAY_BUFFER
+            || (self.buffered_bytes > REPLAY_BYTES && self.buffer.len() > 1)
+        {
+            if let Some((_, dropped)) = self.buffer.pop_front() {
+                self.buffered_bytes -= dropped.len();
+            }
         }
         self.next_seq += 1;
         frame
