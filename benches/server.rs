@@ -50,6 +50,10 @@
 //! cargo bench --bench server -- ws-fanout --ws-members 1000 --ws-posts 500 --ws-interval 0.05
 //! ```
 //!
+//! `--postgres` runs `post` and `history` with the server on PostgreSQL: a durable
+//! throwaway cluster (`tests/pg-cluster.sh --durable`) or `BENCH_POSTGRES_URL`; for
+//! `history` the preloaded SQLite database is copied over with `hearth db migrate --to`.
+//!
 //! Set `BENCH_HEARTH_BIN=/path/to/hearth` to measure another build (say, a copy of the
 //! previous one) with the same scenarios.
 //!
@@ -148,6 +152,8 @@ usage: cargo bench --bench server -- [scenario] [options]
   --ws-connections N    WebSocket connections held in `ws-idle` (default 10000)
   --ws-members N        channel members, one WebSocket each, in `ws-fanout` (default 1000)
   --ws-posts N          posts measured in `ws-fanout`, after 10 unmeasured (default 500)
+  --postgres       run `post` and `history` with the server on PostgreSQL (a durable
+                   throwaway cluster from tests/pg-cluster.sh, or BENCH_POSTGRES_URL)
   --ws-interval SECS    time between posts in `ws-fanout` (default 0.05)";
 
 fn main() -> ExitCode {
@@ -224,6 +230,8 @@ struct Options {
     ws_members: usize,
     ws_posts: usize,
     ws_interval: Duration,
+    /// Run `post` and `history` with the server on PostgreSQL instead of SQLite.
+    postgres: bool,
 }
 
 impl Options {
@@ -241,6 +249,7 @@ impl Options {
             ws_members: 1_000,
             ws_posts: 500,
             ws_interval: Duration::from_millis(50),
+            postgres: false,
         };
         while let Some(arg) = args.next() {
             let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -272,6 +281,7 @@ impl Options {
                 "--ws-members" => options.ws_members = number(&arg, &value()?)?,
                 "--ws-posts" => options.ws_posts = number(&arg, &value()?)?,
                 "--ws-interval" => options.ws_interval = seconds(&arg, &value()?)?,
+                "--postgres" => options.postgres = true,
                 _ => return Err(format!("unknown argument {arg:?}")),
             }
         }
@@ -662,7 +672,8 @@ fn post_scenario(options: &Options) {
     let mut rates = Vec::new();
     for clients in POST_CLIENTS {
         let data = TempDir::new().unwrap();
-        let server = Server::start(data.path(), QUIET, Stderr::Pipe);
+        let database = Database::new(options);
+        let server = Server::start(data.path(), &database.env(), Stderr::Pipe);
         let place = Place::create(server.addr);
         let body = json!({ "channel_id": place.town_square, "message": "benchmark post" });
         let request = post(server.addr, POSTS_PATH, Some(&place.token), &body);
@@ -707,6 +718,8 @@ fn post_scenario(options: &Options) {
 
 /// A page of a channel's history on a big preloaded channel and on a small one.
 fn history(options: &Options) {
+    // The posts are preloaded into SQLite (the fast way to a million), and for
+    // `--postgres` then copied with `hearth db migrate --to`, the tool admins use.
     let data = TempDir::new().unwrap();
     let server = Server::start(data.path(), QUIET, Stderr::Pipe);
     let place = Place::create(server.addr);
@@ -728,7 +741,26 @@ fn history(options: &Options) {
         size as f64 / 1024.0 / 1024.0
     );
 
-    let server = Server::start(data.path(), QUIET, Stderr::Pipe);
+    let database = Database::new(options);
+    if let Some(url) = &database.url {
+        let started = Instant::now();
+        let output = Command::new(hearth_binary())
+            .args(["db", "migrate", "--data"])
+            .arg(data.path())
+            .args(["--to", url])
+            .output()
+            .expect("cannot run hearth db migrate --to");
+        assert!(
+            output.status.success(),
+            "copy to PostgreSQL failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        println!(
+            "copied to PostgreSQL with `hearth db migrate --to` in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let server = Server::start(data.path(), &database.env(), Stderr::Pipe);
     println!(
         "restart on the preloaded folder: first ping 200 after {:.1} ms",
         server.first_ok.as_secs_f64() * 1000.0
@@ -788,6 +820,94 @@ fn history(options: &Options) {
 
 /// The server environment of `post` and `history`: access log off.
 const QUIET: &[(&str, &str)] = &[("HEARTH_LOGSETTINGS_CONSOLELEVEL", "WARN")];
+
+/// Where a `post`/`history` server keeps its data: SQLite in its folder, or (with
+/// `--postgres`) a fresh database on the bench's PostgreSQL server.
+struct Database {
+    url: Option<String>,
+}
+
+impl Database {
+    fn new(options: &Options) -> Database {
+        Database {
+            url: options.postgres.then(fresh_postgres_database),
+        }
+    }
+
+    /// The server's environment: access log off, and the database.
+    fn env(&self) -> Vec<(&str, &str)> {
+        let mut env = QUIET.to_vec();
+        if let Some(url) = &self.url {
+            env.push(("HEARTH_SQLSETTINGS_DRIVERNAME", "postgres"));
+            env.push(("HEARTH_SQLSETTINGS_DATASOURCE", url));
+        }
+        env
+    }
+}
+
+/// `BENCH_POSTGRES_URL` (a superuser's URL), or a throwaway cluster started once with
+/// `tests/pg-cluster.sh --durable`: PostgreSQL's default durability (fsync and
+/// `synchronous_commit` on, as a production server), loopback only, removed when the
+/// bench exits.
+fn postgres_server() -> String {
+    static SERVER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SERVER
+        .get_or_init(|| {
+            if let Ok(url) = std::env::var("BENCH_POSTGRES_URL") {
+                return url;
+            }
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .unwrap()
+                .port();
+            let dir = std::env::temp_dir().join(format!("hearth-bench-pg-{port}"));
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pg-cluster.sh");
+            let output = Command::new("sh")
+                .arg(script)
+                .arg("--durable")
+                .arg(&dir)
+                .arg(port.to_string())
+                .arg(std::process::id().to_string())
+                .output()
+                .expect("cannot run tests/pg-cluster.sh");
+            assert!(
+                output.status.success(),
+                "no PostgreSQL for the bench: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8_lossy(&output.stdout).trim().to_string()
+        })
+        .clone()
+}
+
+/// A new, empty database on the bench's PostgreSQL server.
+fn fresh_postgres_database() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let server = postgres_server();
+    let name = format!(
+        "hearth_bench_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let create = format!("CREATE DATABASE {name}");
+    let admin = server.clone();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let (client, connection) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+                .await
+                .expect("cannot connect to the bench's PostgreSQL");
+            tokio::spawn(connection);
+            client
+                .batch_execute(&create)
+                .await
+                .expect("CREATE DATABASE");
+        });
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
 
 /// What `post`, `history` and the `ws-*` scenarios set up on a fresh server: the admin, a
 /// team and its town-square.

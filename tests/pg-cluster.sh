@@ -15,12 +15,15 @@
 # runs as the `postgres` user the package creates.
 # With --replica-of, DIR becomes a streaming hot standby of the cluster on PRIMARY_PORT
 # (pg_basebackup -R), for tests of read replicas.
+# With --durable, PostgreSQL keeps its default crash safety (fsync, synchronous_commit,
+# full_page_writes on), for benchmarks that should see what a production server pays.
 # With --ssl, the cluster serves TLS with that certificate and key (PEM files, copied into
 # DIR) and refuses TCP connections without TLS, for tests of encrypted connections.
 set -eu
-primary= cert= key=
+primary= cert= key= speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 while :; do
     case "$1" in
+    --durable) speed=; shift ;;
     --replica-of) primary=$2; shift 2 ;;
     --ssl) cert=$2 key=$3; shift 3 ;;
     *) break ;;
@@ -77,7 +80,7 @@ hostnossl replication all 127.0.0.1/32 reject
 EOF
 fi
 as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-    "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB $ssl_options" \
+    "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 $speed -c shared_buffers=64MB $ssl_options" \
     >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 
 # The watchdog: stop the cluster when the test process is gone.

@@ -143,7 +143,12 @@ async fn search(w: &World, who: &Login, terms: &str) -> Vec<String> {
         json!({"terms": terms, "is_or_search": false, "per_page": 200}),
     )
     .await;
-    assert_eq!(status, 200, "{terms}: {body}");
+    if status != 200 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let logs = w.server.logs();
+        let errors: Vec<&str> = logs.lines().filter(|l| l.contains("ERROR")).collect();
+        panic!("{terms}: {status} {body}\nserver errors: {errors:#?}");
+    }
     messages(&body)
 }
 
@@ -715,4 +720,77 @@ async fn answers(w: &World, queries: [&str; 7]) -> Vec<Vec<String>> {
         all.push(search(w, &w.bob, q).await);
     }
     all
+}
+
+/// Archived channels are searched only when the client asks (`include_deleted_channels`)
+/// and `TeamSettings.ExperimentalViewArchivedChannels` allows it.
+#[tokio::test]
+async fn archived_channels_are_searched_only_when_allowed() {
+    let w = world().await;
+    post(&w, &w.bob, &w.secret, "archived wisdom").await;
+    let (status, _) = w
+        .server
+        .call(
+            Some(&w.admin),
+            Method::DELETE,
+            &format!("/api/v4/channels/{}", w.secret),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    wait_indexed(&w.server).await;
+    let found = |include: bool| {
+        let w = &w;
+        async move {
+            let (status, body) = search_raw(
+                w,
+                &w.bob,
+                json!({"terms": "wisdom", "include_deleted_channels": include}),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            messages(&body)
+        }
+    };
+    assert_eq!(found(true).await, ["archived wisdom"]);
+    assert!(found(false).await.is_empty());
+    // Carol never belonged to it: archived or not, nothing.
+    let (_, body) = search_raw(
+        &w,
+        &w.carol,
+        json!({"terms": "wisdom", "include_deleted_channels": true}),
+    )
+    .await;
+    assert!(messages(&body).is_empty());
+
+    // With the switch off, not even on request.
+    let World { server, data, .. } = w;
+    drop(server);
+    let server = Server::start(
+        data.path(),
+        &[(
+            "HEARTH_TEAMSETTINGS_EXPERIMENTALVIEWARCHIVEDCHANNELS",
+            "false",
+        )],
+    );
+    let bob = server
+        .login("bob", crate::support::accounts::PASSWORD)
+        .await;
+    wait_indexed(&server).await;
+    let (_, team) = server
+        .call(Some(&bob), Method::GET, "/api/v4/teams/name/find", None)
+        .await;
+    let (status, body) = server
+        .call(
+            Some(&bob),
+            Method::POST,
+            &format!(
+                "/api/v4/teams/{}/posts/search",
+                team["id"].as_str().unwrap()
+            ),
+            Some(json!({"terms": "wisdom", "include_deleted_channels": true})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(messages(&body).is_empty());
 }
