@@ -560,3 +560,59 @@ fn regex_escape(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(id: &str, message: &str) -> PostDoc {
+        PostDoc {
+            id: id.into(),
+            channel_id: "c".into(),
+            user_id: "u".into(),
+            create_at: id.len() as i64,
+            message: message.into(),
+            ..PostDoc::default()
+        }
+    }
+
+    /// An excluded phrase over several segments, in either order (the layout in which
+    /// tantivy's phrase scorer runs out in one segment before the others).
+    #[test]
+    fn excluded_phrases_work_across_segments() {
+        for order in [[0, 1, 2], [2, 1, 0], [1, 0, 2]] {
+            let dir = tempfile::tempdir().unwrap();
+            let (index, opened) = SearchIndex::open(dir.path(), "en").unwrap();
+            assert_eq!(opened, Opened::Empty);
+            let posts = [
+                post("a", "press the green button to start"),
+                post("bb", "the button is green now"),
+                post("ccc", "another button here"),
+            ];
+            for (seq, &i) in order.iter().enumerate() {
+                index
+                    .apply(&[Op::Upsert(posts[i].clone())], seq as i64 + 1)
+                    .unwrap();
+            }
+            let query = Resolved {
+                terms: vec![QueryTerm::Word("button".into())],
+                excluded: vec![QueryTerm::Phrase("green button".into())],
+                channel_ids: vec!["c".into()],
+                limit: 10,
+                ..Resolved::default()
+            };
+            let hits = index.search(&query).unwrap();
+            assert_eq!(hits.post_ids, ["ccc", "bb"], "order {order:?}");
+            assert_eq!(index.stats().documents, 3);
+            // Reopened, the index resumes at the last committed position.
+            drop(index);
+            let (index, opened) = SearchIndex::open(dir.path(), "en").unwrap();
+            assert_eq!(opened, Opened::Resumed(3));
+            assert_eq!(index.search(&query).unwrap().post_ids, ["ccc", "bb"]);
+            // Another language means starting over.
+            drop(index);
+            let (_, opened) = SearchIndex::open(dir.path(), "de").unwrap();
+            assert_eq!(opened, Opened::Empty);
+        }
+    }
+}
