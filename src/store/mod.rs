@@ -5,6 +5,7 @@
 //! writer thread), never on an async worker. The traits are split per aggregate; `Store`
 //! is the sum that application code holds as `Arc<dyn Store>`.
 
+mod common;
 #[cfg(test)]
 mod conformance;
 pub mod copy;

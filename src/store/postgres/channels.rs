@@ -7,36 +7,11 @@ use tokio_postgres::Row;
 use super::teams::scheme_roles;
 use super::{PgStore, big, map_err, one};
 use crate::model::{Channel, ChannelMember, ChannelType, now_millis};
+pub(super) use crate::store::common::{
+    CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
+};
+use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
 use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError};
-
-pub(super) const COLUMNS: &str = "id, create_at, update_at, delete_at, team_id, type, display_name,
-    name, header, purpose, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root,
-    creator_id, props, extra_update_at";
-
-const MEMBER_COLUMNS: &str = "channel_id, user_id, roles, scheme_user, scheme_admin, scheme_guest,
-    last_viewed_at, msg_count, msg_count_root, mention_count, mention_count_root,
-    urgent_mention_count, notify_props, last_update_at";
-
-/// Mattermost's defaults for a new channel membership.
-pub(super) const DEFAULT_NOTIFY_PROPS: &str = r#"{"desktop":"default","email":"default","ignore_channel_mentions":"default","mark_unread":"all","push":"default","channel_auto_follow_threads":"off"}"#;
-
-pub(super) fn type_code(kind: ChannelType) -> &'static str {
-    match kind {
-        ChannelType::Open => "O",
-        ChannelType::Private => "P",
-        ChannelType::Direct => "D",
-        ChannelType::Group => "G",
-    }
-}
-
-fn channel_type(code: &str) -> ChannelType {
-    match code {
-        "P" => ChannelType::Private,
-        "D" => ChannelType::Direct,
-        "G" => ChannelType::Group,
-        _ => ChannelType::Open,
-    }
-}
 
 /// A channel from a row of [`COLUMNS`].
 pub(super) fn channel_from_row(row: &Row) -> Result<Channel, tokio_postgres::Error> {

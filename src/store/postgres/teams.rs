@@ -6,7 +6,9 @@ use tokio_postgres::Row;
 
 use super::channels::{DEFAULT_NOTIFY_PROPS, insert_channel};
 use super::{PgStore, big, map_err, one};
-use crate::model::{Channel, ChannelMember, Team, TeamMember, TeamType, now_millis};
+use crate::model::{Channel, ChannelMember, Team, TeamMember, now_millis};
+use crate::store::common::team_type;
+pub(super) use crate::store::common::{scheme_roles, team_type_code};
 use crate::store::{ChangeDraft, StoreError, TeamStore};
 
 const COLUMNS: &str = "id, create_at, update_at, delete_at, display_name, name, description,
@@ -14,21 +16,6 @@ const COLUMNS: &str = "id, create_at, update_at, delete_at, display_name, name, 
 
 const MEMBER_COLUMNS: &str =
     "team_id, user_id, roles, scheme_user, scheme_admin, scheme_guest, delete_at";
-
-fn team_type(code: &str) -> TeamType {
-    if code == "I" {
-        TeamType::Invite
-    } else {
-        TeamType::Open
-    }
-}
-
-pub(super) fn team_type_code(kind: TeamType) -> &'static str {
-    match kind {
-        TeamType::Open => "O",
-        TeamType::Invite => "I",
-    }
-}
 
 fn team_from_row(row: &Row) -> Result<Team, tokio_postgres::Error> {
     let kind: String = row.try_get(8)?;
@@ -51,28 +38,6 @@ fn team_from_row(row: &Row) -> Result<Team, tokio_postgres::Error> {
         group_constrained: None,
         policy_id: None,
     })
-}
-
-/// Mattermost sends a member's effective roles: scheme roles first, then explicit ones.
-pub(super) fn scheme_roles(
-    prefix: &str,
-    user: bool,
-    admin: bool,
-    guest: bool,
-    explicit: &str,
-) -> String {
-    let mut roles = Vec::new();
-    if guest {
-        roles.push(format!("{prefix}_guest"));
-    }
-    if user {
-        roles.push(format!("{prefix}_user"));
-    }
-    if admin {
-        roles.push(format!("{prefix}_admin"));
-    }
-    roles.extend(explicit.split_whitespace().map(str::to_string));
-    roles.join(" ")
 }
 
 fn member_from_row(row: &Row) -> Result<TeamMember, tokio_postgres::Error> {

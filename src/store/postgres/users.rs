@@ -6,6 +6,7 @@ use tokio_postgres::types::ToSql;
 
 use super::{PgStore, big, map_err, one};
 use crate::model::{User, now_millis};
+use crate::store::common::like_prefix;
 use crate::store::{ChangeDraft, Credentials, StoreError, UserQuery, UserSort, UserStore};
 
 const COLUMNS: &str = "id, create_at, update_at, delete_at, username, email, email_verified,
@@ -140,19 +141,6 @@ fn user_change(kind: &'static str, user: &User) -> ChangeDraft {
         data: serde_json::json!({ "user_id": user.id }),
         ..ChangeDraft::default()
     }
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-fn like_prefix(term: &str) -> String {
-    let mut pattern = String::with_capacity(term.len() + 1);
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 type Param = Box<dyn ToSql + Sync + Send>;

@@ -5,7 +5,9 @@ use rusqlite::{Connection, Row, params};
 
 use super::channels::insert_channel;
 use super::{SqliteStore, map_err};
-use crate::model::{Channel, ChannelMember, Team, TeamMember, TeamType, now_millis};
+use crate::model::{Channel, ChannelMember, Team, TeamMember, now_millis};
+use crate::store::common::team_type;
+pub(super) use crate::store::common::{scheme_roles, team_type_code};
 use crate::store::{ChangeDraft, StoreError, TeamStore};
 
 const COLUMNS: &str = "id, create_at, update_at, delete_at, display_name, name, description,
@@ -13,21 +15,6 @@ const COLUMNS: &str = "id, create_at, update_at, delete_at, display_name, name, 
 
 const MEMBER_COLUMNS: &str =
     "team_id, user_id, roles, scheme_user, scheme_admin, scheme_guest, delete_at";
-
-fn team_type(code: &str) -> TeamType {
-    if code == "I" {
-        TeamType::Invite
-    } else {
-        TeamType::Open
-    }
-}
-
-pub(super) fn team_type_code(kind: TeamType) -> &'static str {
-    match kind {
-        TeamType::Open => "O",
-        TeamType::Invite => "I",
-    }
-}
 
 fn team_from_row(row: &Row<'_>) -> rusqlite::Result<Team> {
     let kind: String = row.get(8)?;
@@ -50,28 +37,6 @@ fn team_from_row(row: &Row<'_>) -> rusqlite::Result<Team> {
         group_constrained: None,
         policy_id: None,
     })
-}
-
-/// Mattermost sends a member's effective roles: scheme roles first, then explicit ones.
-pub(super) fn scheme_roles(
-    prefix: &str,
-    user: bool,
-    admin: bool,
-    guest: bool,
-    explicit: &str,
-) -> String {
-    let mut roles = Vec::new();
-    if guest {
-        roles.push(format!("{prefix}_guest"));
-    }
-    if user {
-        roles.push(format!("{prefix}_user"));
-    }
-    if admin {
-        roles.push(format!("{prefix}_admin"));
-    }
-    roles.extend(explicit.split_whitespace().map(str::to_string));
-    roles.join(" ")
 }
 
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<TeamMember> {

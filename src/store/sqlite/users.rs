@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{SqliteStore, map_err};
 use crate::model::{User, now_millis};
+use crate::store::common::like_prefix;
 use crate::store::{ChangeDraft, Credentials, StoreError, UserQuery, UserSort, UserStore};
 
 const COLUMNS: &str = "id, create_at, update_at, delete_at, username, email, email_verified,
@@ -103,19 +104,6 @@ fn user_change(kind: &'static str, user: &User) -> ChangeDraft {
         data: serde_json::json!({ "user_id": user.id }),
         ..ChangeDraft::default()
     }
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
-fn like_prefix(term: &str) -> String {
-    let mut pattern = String::with_capacity(term.len() + 1);
-    for c in term.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 #[async_trait]

@@ -1,0 +1,85 @@
+//! What both SQL engines share: column lists, the one-letter codes Mattermost stores for
+//! channel and team types, scheme roles, and LIKE patterns. Pure functions, no SQL calls.
+
+use crate::model::{ChannelType, TeamType};
+
+pub(crate) const CHANNEL_COLUMNS: &str =
+    "id, create_at, update_at, delete_at, team_id, type, display_name,
+    name, header, purpose, last_post_at, last_root_post_at, total_msg_count, total_msg_count_root,
+    creator_id, props, extra_update_at";
+
+pub(crate) const CHANNEL_MEMBER_COLUMNS: &str =
+    "channel_id, user_id, roles, scheme_user, scheme_admin, scheme_guest,
+    last_viewed_at, msg_count, msg_count_root, mention_count, mention_count_root,
+    urgent_mention_count, notify_props, last_update_at";
+
+/// Mattermost's defaults for a new channel membership.
+pub(crate) const DEFAULT_NOTIFY_PROPS: &str = r#"{"desktop":"default","email":"default","ignore_channel_mentions":"default","mark_unread":"all","push":"default","channel_auto_follow_threads":"off"}"#;
+
+pub(crate) fn type_code(kind: ChannelType) -> &'static str {
+    match kind {
+        ChannelType::Open => "O",
+        ChannelType::Private => "P",
+        ChannelType::Direct => "D",
+        ChannelType::Group => "G",
+    }
+}
+
+pub(crate) fn channel_type(code: &str) -> ChannelType {
+    match code {
+        "P" => ChannelType::Private,
+        "D" => ChannelType::Direct,
+        "G" => ChannelType::Group,
+        _ => ChannelType::Open,
+    }
+}
+
+pub(crate) fn team_type_code(kind: TeamType) -> &'static str {
+    match kind {
+        TeamType::Open => "O",
+        TeamType::Invite => "I",
+    }
+}
+
+pub(crate) fn team_type(code: &str) -> TeamType {
+    if code == "I" {
+        TeamType::Invite
+    } else {
+        TeamType::Open
+    }
+}
+
+/// Mattermost sends a member's effective roles: scheme roles first, then explicit ones.
+pub(crate) fn scheme_roles(
+    prefix: &str,
+    user: bool,
+    admin: bool,
+    guest: bool,
+    explicit: &str,
+) -> String {
+    let mut roles = Vec::new();
+    if guest {
+        roles.push(format!("{prefix}_guest"));
+    }
+    if user {
+        roles.push(format!("{prefix}_user"));
+    }
+    if admin {
+        roles.push(format!("{prefix}_admin"));
+    }
+    roles.extend(explicit.split_whitespace().map(str::to_string));
+    roles.join(" ")
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+pub(crate) fn like_prefix(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 1);
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
