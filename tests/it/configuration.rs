@@ -44,7 +44,7 @@ async fn first_start_writes_the_defaults() {
         !crate::support::on_postgres()
     );
     assert!(data.path().join("files").is_dir());
-    assert!(server.logs().contains("wrote a default configuration file"));
+    assert!(server.logged("wrote a default configuration file").await);
 }
 
 #[tokio::test]

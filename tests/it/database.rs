@@ -52,7 +52,7 @@ async fn migrations_are_applied_once_and_recorded() {
 
     // The server starts on the migrated database without applying anything again.
     let server = Server::start(data.path(), &[]);
-    assert!(server.logs().contains("applied=0"), "{}", server.logs());
+    assert!(server.logged("applied=0").await, "{}", server.logs());
     drop(server);
     let recorded = recorded_migrations(data.path());
     assert_eq!(recorded.len() as i64, latest, "{recorded:?}");
@@ -212,7 +212,7 @@ async fn a_sqlite_deployment_moves_to_postgres() {
         ("HEARTH_SQLSETTINGS_DATASOURCE", url.as_str()),
     ];
     let server = Server::start(data.path(), &on_postgres);
-    assert!(server.logs().contains("PostgreSQL"), "{}", server.logs());
+    assert!(server.logged("PostgreSQL").await, "{}", server.logs());
     let moved = snapshot(&server, &admin, &bob, &ids).await;
     assert_eq!(moved, seen);
     // The copy carries on: new writes work and sessions made on SQLite still sign in.

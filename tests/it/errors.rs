@@ -143,7 +143,7 @@ async fn malformed_json_is_a_400_naming_the_problem() {
     )
     .await;
     assert_eq!(status, 200);
-    assert!(server.logs().contains("client says hi"));
+    assert!(server.logged("client says hi").await);
 }
 
 #[tokio::test]

@@ -816,7 +816,7 @@ async fn a_stalled_reader_is_cut_off_while_others_keep_receiving() {
         "the stalled reader got everything ({stalled_posts}); it was never cut off"
     );
     assert!(
-        w.server.logs().contains("websocket consumer too slow"),
+        w.server.logged("websocket consumer too slow").await,
         "{}",
         w.server.logs()
     );

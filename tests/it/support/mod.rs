@@ -331,6 +331,18 @@ impl Server {
         self.output.lock().expect("lock").clone()
     }
 
+    /// Whether the server prints `needle` within a few seconds. Standard error is read by
+    /// a thread of its own, so a line written before a response may arrive after it.
+    pub async fn logged(&self, needle: &str) -> bool {
+        for _ in 0..250 {
+            if self.logs().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        false
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
