@@ -67,17 +67,11 @@ fn member_from_row(row: &Row) -> Result<ChannelMember, tokio_postgres::Error> {
 }
 
 fn channels_from_rows(rows: &[Row]) -> Result<Vec<Channel>, StoreError> {
-    rows.iter()
-        .map(channel_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, channel_from_row)
 }
 
 fn members_from_rows(rows: &[Row]) -> Result<Vec<ChannelMember>, StoreError> {
-    rows.iter()
-        .map(member_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, member_from_row)
 }
 
 fn notify_json(member: &ChannelMember) -> String {

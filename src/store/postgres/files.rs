@@ -41,10 +41,7 @@ fn info_from_row(row: &Row) -> Result<FileInfo, tokio_postgres::Error> {
 }
 
 fn infos_from_rows(rows: &[Row]) -> Result<Vec<FileInfo>, StoreError> {
-    rows.iter()
-        .map(info_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, info_from_row)
 }
 
 async fn insert_info(client: &ClientWrapper, info: &FileInfo) -> Result<(), StoreError> {

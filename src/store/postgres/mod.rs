@@ -469,6 +469,17 @@ fn one(rows: Vec<tokio_postgres::Row>) -> Result<tokio_postgres::Row, StoreError
     rows.into_iter().next().ok_or(StoreError::NotFound)
 }
 
+/// Maps every row with `read` (a `*_from_row` function).
+fn from_rows<T>(
+    rows: &[tokio_postgres::Row],
+    read: fn(&tokio_postgres::Row) -> Result<T, tokio_postgres::Error>,
+) -> Result<Vec<T>, StoreError> {
+    rows.iter()
+        .map(read)
+        .collect::<Result<_, _>>()
+        .map_err(map_err)
+}
+
 /// A count or limit from the API as a BIGINT parameter.
 fn big(n: u32) -> i64 {
     i64::from(n)

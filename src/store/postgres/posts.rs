@@ -48,10 +48,7 @@ pub(super) fn post_from_row(row: &Row) -> Result<Post, tokio_postgres::Error> {
 }
 
 pub(super) fn posts_from_rows(rows: &[Row]) -> Result<Vec<Post>, StoreError> {
-    rows.iter()
-        .map(post_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, post_from_row)
 }
 
 fn props_json(post: &Post) -> String {

@@ -21,10 +21,7 @@ fn preference_from_row(row: &Row) -> Result<Preference, tokio_postgres::Error> {
 }
 
 fn preferences_from_rows(rows: &[Row]) -> Result<Vec<Preference>, StoreError> {
-    rows.iter()
-        .map(preference_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, preference_from_row)
 }
 
 /// A feed row addressed to `user_id` whose data carries `preferences` as a JSON string, as

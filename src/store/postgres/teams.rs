@@ -57,17 +57,11 @@ fn member_from_row(row: &Row) -> Result<TeamMember, tokio_postgres::Error> {
 }
 
 fn teams_from_rows(rows: &[Row]) -> Result<Vec<Team>, StoreError> {
-    rows.iter()
-        .map(team_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, team_from_row)
 }
 
 fn members_from_rows(rows: &[Row]) -> Result<Vec<TeamMember>, StoreError> {
-    rows.iter()
-        .map(member_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, member_from_row)
 }
 
 /// Adds a membership, or brings back a removed one with the new roles.

@@ -80,10 +80,7 @@ fn credentials_from_row(row: &Row) -> Result<Credentials, tokio_postgres::Error>
 }
 
 fn users_from_rows(rows: &[Row]) -> Result<Vec<User>, StoreError> {
-    rows.iter()
-        .map(user_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(map_err)
+    super::from_rows(rows, user_from_row)
 }
 
 /// The one user whose `column` equals `value`, read on `client` (the primary, or a write
