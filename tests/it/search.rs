@@ -105,23 +105,6 @@ async fn post(w: &World, who: &Login, channel_id: &str, message: &str) -> Value 
     body
 }
 
-/// Waits until the index has caught up with every committed change.
-async fn wait_indexed(server: &Server) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..400 {
-        let (_, status) = server
-            .get_json("/api/v4/system/ping?get_server_status=true")
-            .await;
-        let index = &status["search_index"];
-        if index["behind"] == 0 && index["rebuilding"] == false {
-            return index.clone();
-        }
-        last = status;
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the search index did not catch up: {last}");
-}
-
 /// Searches the team as `who`: the raw answer.
 async fn search_raw(w: &World, who: &Login, body: Value) -> (u16, Value) {
     w.server
@@ -136,7 +119,7 @@ async fn search_raw(w: &World, who: &Login, body: Value) -> (u16, Value) {
 
 /// Searches the team as `who` and returns the messages found, newest first.
 async fn search(w: &World, who: &Login, terms: &str) -> Vec<String> {
-    wait_indexed(&w.server).await;
+    w.server.search_caught_up().await;
     let (status, body) = search_raw(
         w,
         who,
@@ -202,7 +185,7 @@ async fn each_piece_of_the_syntax_finds_what_it_should() {
             .is_empty()
     );
     // OR.
-    wait_indexed(&w.server).await;
+    w.server.search_caught_up().await;
     let (_, either) = search_raw(
         &w,
         &w.bob,
@@ -295,7 +278,7 @@ async fn each_piece_of_the_syntax_finds_what_it_should() {
         let y = yoe + era * 400 + i64::from(m <= 2);
         format!("{y:04}-{m:02}-{d:02}")
     };
-    wait_indexed(&w.server).await;
+    w.server.search_caught_up().await;
     let dated = |terms: String| {
         let w = &w;
         async move {
@@ -478,7 +461,7 @@ async fn edits_and_deletes_are_reflected() {
 async fn bad_queries_get_clear_answers() {
     let w = world().await;
     post(&w, &w.bob, &w.town, "an ordinary message").await;
-    wait_indexed(&w.server).await;
+    w.server.search_caught_up().await;
     for terms in [
         "\"unbalanced quote",
         "-",
@@ -558,7 +541,7 @@ async fn the_index_catches_up_after_kill_9() {
         secret,
         data,
     };
-    let index = wait_indexed(&w.server).await;
+    let index = w.server.search_caught_up().await;
     assert!(index["documents"].as_u64().unwrap() >= 150, "{index}");
     let (_, found) = search_raw(&w, &w.bob, json!({"terms": "crash", "per_page": 200})).await;
     let mut found: Vec<String> = found["order"]
@@ -612,7 +595,7 @@ async fn a_rebuilt_index_equals_the_incremental_one() {
     assert_eq!(status, 200);
     let incremental = answers(&w, QUERIES).await;
     assert_eq!(incremental[0].len(), 41);
-    let documents = wait_indexed(&w.server).await["documents"].clone();
+    let documents = w.server.search_caught_up().await["documents"].clone();
 
     // The admin API: only for system admins; searches keep answering meanwhile.
     let (status, _) = w
@@ -636,7 +619,7 @@ async fn a_rebuilt_index_equals_the_incremental_one() {
         .await;
     assert_eq!(status, 200);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(wait_indexed(&w.server).await["documents"], documents);
+    assert_eq!(w.server.search_caught_up().await["documents"], documents);
     assert_eq!(answers(&w, QUERIES).await, incremental);
 
     // The command refuses while the server holds the index, then rebuilds it offline.
@@ -668,7 +651,7 @@ async fn a_rebuilt_index_equals_the_incremental_one() {
         secret,
         data,
     };
-    assert_eq!(wait_indexed(&w.server).await["documents"], documents);
+    assert_eq!(w.server.search_caught_up().await["documents"], documents);
     assert_eq!(answers(&w, QUERIES).await, incremental);
 }
 
@@ -738,7 +721,7 @@ async fn archived_channels_are_searched_only_when_allowed() {
         )
         .await;
     assert_eq!(status, 200);
-    wait_indexed(&w.server).await;
+    w.server.search_caught_up().await;
     let found = |include: bool| {
         let w = &w;
         async move {
@@ -776,7 +759,7 @@ async fn archived_channels_are_searched_only_when_allowed() {
     let bob = server
         .login("bob", crate::support::accounts::PASSWORD)
         .await;
-    wait_indexed(&server).await;
+    server.search_caught_up().await;
     let (_, team) = server
         .call(Some(&bob), Method::GET, "/api/v4/teams/name/find", None)
         .await;

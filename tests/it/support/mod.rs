@@ -343,6 +343,25 @@ impl Server {
         false
     }
 
+    /// Waits until the search index has caught up with every committed change, so
+    /// background indexing is done before a test measures or searches. Returns the
+    /// index's figures from the ping.
+    pub async fn search_caught_up(&self) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..400 {
+            let (_, status) = self
+                .get_json("/api/v4/system/ping?get_server_status=true")
+                .await;
+            let index = &status["search_index"];
+            if index["behind"] == 0 && index["rebuilding"] == false {
+                return index.clone();
+            }
+            last = status;
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the search index did not catch up: {last}");
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
