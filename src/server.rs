@@ -9,8 +9,9 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
-use crate::config::Config;
+use crate::config::{Config, LiveConfig};
 use crate::files::Files;
+use crate::logging::Logging;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::store::postgres::{PgOptions, PgStore};
@@ -59,7 +60,12 @@ pub fn describe_database(config: &Config, data_dir: &Path) -> String {
 
 /// Opens the store and the file folder and builds the state handlers share. Used by
 /// `serve` and by the commands that work on the data folder directly.
-pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppState> {
+pub async fn build_state(
+    live_config: Arc<LiveConfig>,
+    logging: Logging,
+    data_dir: &Path,
+) -> anyhow::Result<AppState> {
+    let config = live_config.current();
     let store = open_store(&config, data_dir).await?;
     let status = store.schema_status().clone();
     tracing::info!(
@@ -77,15 +83,14 @@ pub async fn build_state(config: Config, data_dir: &Path) -> anyhow::Result<AppS
         .await
         .map_err(|e| anyhow::anyhow!("cannot record the installation id: {e:?}"))?;
 
-    let config = Arc::new(config);
     Ok(AppState {
-        version_id: version::version_id(&config.hash()).into(),
-        hub: crate::ws::Hub::new(store.clone(), config.clone()),
-        config,
+        hub: crate::ws::Hub::new(store.clone(), live_config.clone()),
+        live_config,
         store,
         files: Arc::new(files),
         diagnostic_id: diagnostic_id.into(),
         search: None,
+        logging,
     })
 }
 
@@ -95,8 +100,9 @@ async fn open_search(
     state: &AppState,
     data_dir: &Path,
 ) -> anyhow::Result<crate::search::indexer::Indexer> {
-    let dir = state.config.index_dir(data_dir);
-    let language = state.config.search_settings.language.clone();
+    let config = state.config();
+    let dir = config.index_dir(data_dir);
+    let language = config.search_settings.language.clone();
     let open_dir = dir.clone();
     let (index, opened) = tokio::task::spawn_blocking(move || {
         crate::search::index::SearchIndex::open(&open_dir, &language)
@@ -121,17 +127,23 @@ async fn open_search(
     ))
 }
 
-/// Runs the server until a shutdown signal.
-pub async fn serve(config: Config, data_dir: &Path) -> anyhow::Result<()> {
+/// Runs the server until a shutdown signal. Settings read here (the address, timeouts,
+/// body limits, rate limits) take effect at the next start when changed while it runs.
+pub async fn serve(
+    live_config: Arc<LiveConfig>,
+    logging: Logging,
+    data_dir: &Path,
+) -> anyhow::Result<()> {
+    let config = live_config.current();
     let listen = config.listen_address()?;
-    let mut state = build_state(config, data_dir).await?;
+    let mut state = build_state(live_config, logging, data_dir).await?;
     state.search = Some(open_search(&state, data_dir).await?);
     state.hub.follow();
-    let settings = state.config.service_settings.clone();
+    let settings = config.service_settings.clone();
     let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);
     let app_state = web::Data::new(state.clone());
     let rate_limiter = web::Data::new(api::rate_limit::RateLimiter::new(
-        &state.config.rate_limit_settings,
+        &config.rate_limit_settings,
     ));
     let login_limiter = web::Data::new(api::rate_limit::LoginLimiter::new());
 

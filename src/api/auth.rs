@@ -153,7 +153,7 @@ fn csrf_ok(req: &HttpRequest, actor: &Actor, state: &AppState) -> bool {
         return true;
     }
     !state
-        .config
+        .config()
         .service_settings
         .experimental_strict_csrf_enforcement
         && header("X-Requested-With") == Some("XMLHttpRequest")

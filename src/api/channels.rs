@@ -409,7 +409,7 @@ async fn archived_channels(
     check_id(&path, "team_id")?;
     teams::require_team(&state, &actor, &path, perm::LIST_TEAM_CHANNELS).await?;
     if !state
-        .config
+        .config()
         .team_settings
         .experimental_view_archived_channels
         && !actor.can(perm::MANAGE_SYSTEM)

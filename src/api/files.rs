@@ -344,11 +344,12 @@ async fn link(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "file_id")?;
-    let site_url = if state.config.service_settings.site_url.is_empty() {
+    let configured = state.config().service_settings.site_url.clone();
+    let site_url = if configured.is_empty() {
         let connection = req.connection_info();
         format!("{}://{}", connection.scheme(), connection.host())
     } else {
-        state.config.service_settings.site_url.clone()
+        configured
     };
     let link = files::public_link(&state, &actor, &path, &site_url).await?;
     Ok(HttpResponse::Ok().json(json!({ "link": link })))

@@ -30,7 +30,7 @@ pub async fn request_context(
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let url_limit = state
         .as_ref()
-        .map(|s| s.config.service_settings.maximum_url_length)
+        .map(|s| s.config().service_settings.maximum_url_length)
         .unwrap_or(u64::MAX);
 
     let response = REQUEST_ID
@@ -57,7 +57,7 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(X_REQUEST_ID.clone(), value);
     }
-    if let Some(value) = state.and_then(|s| HeaderValue::from_str(&s.version_id).ok()) {
+    if let Some(value) = state.and_then(|s| HeaderValue::from_str(&s.version_id()).ok()) {
         headers.insert(X_VERSION_ID.clone(), value);
     }
     tracing::info!(

@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod channels;
+mod config;
 mod files;
 mod middleware;
 mod posts;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v4")
             .configure(system::configure)
+            .configure(config::configure)
             .configure(users::configure)
             .configure(roles::configure)
             .configure(preferences::configure)

@@ -1,5 +1,7 @@
 //! The `system` group: health (`/system/ping`), the client configuration and licence the
-//! official clients read at start, and client log messages.
+//! official clients read at start, the server log (reading it, and client messages into
+//! it), the audit log and the site statistics. The configuration endpoints the System
+//! Console edits with are in `config`.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -7,9 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::auth::{Auth, MaybeAuth};
 use super::{Paging, resource};
+use crate::app::config as config_app;
 use crate::app::permissions::perm;
 use crate::app::system::{self as system_app, ClientLogLevel};
-use crate::config::client_config;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -17,7 +19,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/system/ping").route(web::get().to(ping)))
         .service(resource("/config/client").route(web::get().to(get_client_config)))
         .service(resource("/license/client").route(web::get().to(get_client_license)))
-        .service(resource("/logs").route(web::post().to(post_log)))
+        .service(
+            resource("/logs")
+                .route(web::get().to(get_logs))
+                .route(web::post().to(post_log)),
+        )
+        .service(resource("/analytics/old").route(web::get().to(get_analytics)))
         .service(resource("/system/setup").route(web::get().to(setup_status)))
         .service(resource("/audits").route(web::get().to(get_audits)));
 }
@@ -123,11 +130,7 @@ async fn get_client_config(
     require_old_format(&query)?;
     // A stale token is no reason to refuse the login page its configuration.
     let signed_in = matches!(auth, Ok(MaybeAuth(Some(_))));
-    Ok(HttpResponse::Ok().json(client_config(
-        &state.config,
-        &state.diagnostic_id,
-        signed_in,
-    )))
+    Ok(HttpResponse::Ok().json(config_app::client_config(&state, signed_in).await?))
 }
 
 /// `GET /api/v4/license/client?format=old`: Hearth needs no licence; every feature is on.
@@ -142,18 +145,69 @@ struct LogBody {
     message: String,
 }
 
-/// `POST /api/v4/logs`: a client's message for the server log.
+/// `POST /api/v4/logs`: a client's message for the server log. Anonymous callers need
+/// developer mode; signed-in users log at DEBUG only outside it, system admins at either
+/// level. A stale token counts as anonymous, as in Mattermost.
 async fn post_log(
     state: web::Data<AppState>,
+    auth: Result<MaybeAuth, AppError>,
     body: web::Json<LogBody>,
 ) -> Result<HttpResponse, AppError> {
     let level = ClientLogLevel::parse(&body.level).ok_or_else(|| AppError::InvalidBody {
         name: "level",
         detail: format!("{:?} is not ERROR or DEBUG", body.level),
     })?;
-    let developer = state.config.service_settings.enable_developer;
-    system_app::client_log(developer, false, level, &body.message)?;
+    let actor = auth.ok().and_then(|MaybeAuth(actor)| actor);
+    let admin = actor.as_ref().is_some_and(|a| a.can(perm::MANAGE_SYSTEM));
+    let developer = state.config().service_settings.enable_developer;
+    system_app::client_log(developer || admin, actor.is_some(), level, &body.message)?;
     Ok(HttpResponse::Ok().json(json!({ "level": body.level, "message": body.message })))
+}
+
+#[derive(Debug, Deserialize)]
+struct LogsQuery {
+    page: Option<u32>,
+    logs_per_page: Option<u32>,
+}
+
+/// `GET /api/v4/logs`: the server's recent log lines (JSON, as Mattermost's log file has
+/// them), `logs_per_page` (at most 10,000, the default) to a page; page 0 is the newest,
+/// and each page reads oldest to newest.
+async fn get_logs(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<LogsQuery>,
+) -> Result<HttpResponse, AppError> {
+    actor.require(perm::GET_LOGS)?;
+    let per_page = query
+        .logs_per_page
+        .unwrap_or(MAX_LOGS_PER_PAGE)
+        .clamp(1, MAX_LOGS_PER_PAGE);
+    let page = query.page.unwrap_or(0);
+    Ok(HttpResponse::Ok().json(state.logging.page(page as usize, per_page as usize)))
+}
+
+/// Mattermost's limit on `logs_per_page`, and its default.
+const MAX_LOGS_PER_PAGE: u32 = 10_000;
+
+#[derive(Debug, Deserialize)]
+struct AnalyticsQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    team_id: String,
+}
+
+/// `GET /api/v4/analytics/old`: site statistics as `[{"name", "value"}]` rows. Only
+/// `name=standard` (the default) is answered; the per-day series are not built yet.
+async fn get_analytics(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<AnalyticsQuery>,
+) -> Result<HttpResponse, AppError> {
+    let team_id = Some(query.team_id.as_str()).filter(|t| !t.is_empty());
+    let rows = system_app::analytics(&state, &actor, &query.name, team_id).await?;
+    Ok(HttpResponse::Ok().json(rows))
 }
 
 /// `GET /api/v4/system/setup` (Hearth's own): whether the server still needs its first

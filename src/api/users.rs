@@ -33,6 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/users/usernames").route(web::post().to(users_by_usernames)))
     .service(resource("/users/search").route(web::post().to(search_users)))
     .service(resource("/users/autocomplete").route(web::get().to(autocomplete)))
+    .service(resource("/users/stats").route(web::get().to(user_stats)))
+    .service(resource("/users/stats/filtered").route(web::get().to(filtered_user_stats)))
     .service(resource("/users/login").route(web::post().to(login)))
     .service(resource("/users/logout").route(web::post().to(logout)))
     .service(resource("/users/mfa").route(web::post().to(mfa_required)))
@@ -74,8 +76,82 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/users/{user_id}/audits").route(web::get().to(user_audits)));
 }
+/// `GET /api/v4/users/stats`: `{"total_users_count"}`, the active accounts the caller may
+/// see (a guest: those sharing a channel with them).
+async fn user_stats(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+) -> Result<HttpResponse, AppError> {
+    let query = UserQuery {
+        active: Some(true),
+        sharing_channel_with: actor.is_guest().then(|| actor.user.id.clone()),
+        ..UserQuery::default()
+    };
+    let count = state.store.count_matching_users(&query).await?;
+    Ok(HttpResponse::Ok().json(json!({ "total_users_count": count })))
+}
+
+#[derive(Debug, Deserialize)]
+struct StatsQuery {
+    in_team: Option<String>,
+    in_channel: Option<String>,
+    #[serde(default)]
+    include_deleted: bool,
+    roles: Option<String>,
+    team_roles: Option<String>,
+    channel_roles: Option<String>,
+}
+
+/// `GET /api/v4/users/stats/filtered`: how many accounts match the filters (for the
+/// System Console's user list). `roles` may name one system role; `team_roles` and
+/// `channel_roles` are not supported yet (501). `include_bots` changes nothing: Hearth has
+/// no bot accounts yet.
+async fn filtered_user_stats(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<StatsQuery>,
+) -> Result<HttpResponse, AppError> {
+    actor.require(perm::READ_OTHER_USERS)?;
+    let roles: Vec<&str> = nonempty_opt(&query.roles)
+        .map(|r| {
+            r.split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if roles.len() > 1
+        || nonempty_opt(&query.team_roles).is_some()
+        || nonempty_opt(&query.channel_roles).is_some()
+    {
+        return Err(AppError::NotImplemented {
+            id: "api.user.get_filtered_users_stats.not_implemented.app_error",
+            message: "Counting users by several roles, or by team or channel roles, is not supported yet.".into(),
+        });
+    }
+    for (value, name) in [
+        (&query.in_team, "in_team"),
+        (&query.in_channel, "in_channel"),
+    ] {
+        if let Some(id) = nonempty_opt(value) {
+            check_id(id, name)?;
+        }
+    }
+    let count = state
+        .store
+        .count_matching_users(&UserQuery {
+            active: (!query.include_deleted).then_some(true),
+            role: roles.first().map(|r| r.to_string()),
+            in_team: nonempty_opt(&query.in_team).map(str::to_string),
+            in_channel: nonempty_opt(&query.in_channel).map(str::to_string),
+            ..UserQuery::default()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "total_users_count": count })))
+}
+
 fn user_json(state: &AppState, actor: Option<&Actor>, user: User) -> serde_json::Value {
-    serde_json::to_value(sanitize(user, actor, &state.config)).unwrap_or_default()
+    serde_json::to_value(sanitize(user, actor, &state.config())).unwrap_or_default()
 }
 
 fn nonempty(value: &str) -> Option<&str> {
@@ -312,7 +388,7 @@ struct SearchBody {
 }
 
 fn may_search_email(state: &AppState, actor: &Actor) -> bool {
-    state.config.privacy_settings.show_email_address || actor.can(perm::READ_OTHER_USERS)
+    state.config().privacy_settings.show_email_address || actor.can(perm::READ_OTHER_USERS)
 }
 
 async fn search_users(
@@ -659,9 +735,9 @@ async fn set_image(
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     users::may_edit(&actor, &id)?;
-    let limit = state.config.file_settings.max_file_size.min(
-        state
-            .config
+    let config = state.config();
+    let limit = config.file_settings.max_file_size.min(
+        config
             .service_settings
             .maximum_payload_size_bytes
             .max(50 * 1024 * 1024),
@@ -754,7 +830,7 @@ async fn login(
     let (user, session) = sessions::login(&state, &body, &client.0).await?;
     let max_age = (session.expires_at - session.create_at) / 1000;
     let secure = state
-        .config
+        .config()
         .service_settings
         .site_url
         .starts_with("https://");
@@ -786,7 +862,7 @@ async fn logout(
         sessions::logout(&state, actor, &client.0).await?;
     }
     let secure = state
-        .config
+        .config()
         .service_settings
         .site_url
         .starts_with("https://");

@@ -73,7 +73,8 @@ async fn upgrade(
 /// Browsers must come from the site itself when `SiteURL` is set (other clients send no
 /// `Origin`), so a page elsewhere cannot ride a user's cookie into a socket.
 fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
-    let site = state.config.service_settings.site_url.trim_end_matches('/');
+    let config = state.config();
+    let site = config.service_settings.site_url.trim_end_matches('/');
     let Some(origin) = req.headers().get("Origin").and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };

@@ -89,7 +89,7 @@ async fn may(
     if channel.delete_at != 0
         && reading
         && !state
-            .config
+            .config()
             .team_settings
             .experimental_view_archived_channels
         && !actor.can(perm::MANAGE_SYSTEM)
@@ -286,7 +286,7 @@ async fn check_may_message(
     actor: &Actor,
     others: &[&User],
 ) -> Result<(), AppError> {
-    if state.config.team_settings.restrict_direct_message != "team"
+    if state.config().team_settings.restrict_direct_message != "team"
         || actor.can(perm::MANAGE_SYSTEM)
     {
         return Ok(());

@@ -157,7 +157,7 @@ fn channel_term(term: &str) -> Result<String, AppError> {
 /// Whether archived channels may be offered to members (`ExperimentalViewArchivedChannels`).
 fn archived_visible(state: &AppState) -> bool {
     state
-        .config
+        .config()
         .team_settings
         .experimental_view_archived_channels
 }

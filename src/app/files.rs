@@ -83,7 +83,7 @@ fn is_mobile(actor: &Actor) -> bool {
 /// Uploads are possible at all for this actor: `EnableFileAttachments`, and
 /// `EnableMobileUpload` for the mobile apps.
 pub fn require_uploads(state: &AppState, actor: &Actor) -> Result<(), AppError> {
-    let settings = &state.config.file_settings;
+    let settings = &state.config().file_settings;
     if !settings.enable_file_attachments {
         return Err(attachments_disabled());
     }
@@ -97,7 +97,7 @@ pub fn require_uploads(state: &AppState, actor: &Actor) -> Result<(), AppError> 
 }
 
 fn require_downloads(state: &AppState, actor: Option<&Actor>) -> Result<(), AppError> {
-    let settings = &state.config.file_settings;
+    let settings = &state.config().file_settings;
     if !settings.enable_file_attachments {
         return Err(attachments_disabled());
     }
@@ -112,7 +112,7 @@ fn require_downloads(state: &AppState, actor: Option<&Actor>) -> Result<(), AppE
 
 /// Largest file accepted, in bytes (`FileSettings.MaxFileSize`).
 pub fn max_file_size(state: &AppState) -> u64 {
-    state.config.file_settings.max_file_size
+    state.config().file_settings.max_file_size
 }
 
 /// Where an upload goes: a channel the actor may upload to.
@@ -210,7 +210,7 @@ pub fn extension_of(name: &str) -> String {
 pub fn accept_name(state: &AppState, raw: &str) -> Result<String, AppError> {
     let name = sanitize_name(raw);
     let extension = extension_of(&name);
-    let settings = &state.config.file_settings;
+    let settings = &state.config().file_settings;
     let allowed = settings.allowed_extension_list();
     let refused = (!allowed.is_empty() && !allowed.contains(&extension))
         || settings.denied_extension_list().contains(&extension);
@@ -351,7 +351,7 @@ async fn place_upload(
     let extension = extension_of(name);
     let claims_image = IMAGE_EXTENSIONS.contains(&extension.as_str());
     let sniffed = image::sniff(&staged.head);
-    let max_pixels = state.config.file_settings.max_image_resolution;
+    let max_pixels = state.config().file_settings.max_image_resolution;
 
     let processed = match sniffed {
         Some(format) => {
@@ -633,7 +633,7 @@ pub async fn public_link(
     file_id: &str,
     site_url: &str,
 ) -> Result<String, AppError> {
-    if !state.config.file_settings.enable_public_link {
+    if !state.config().file_settings.enable_public_link {
         return Err(public_links_disabled());
     }
     let info = readable_file(state, actor, file_id).await?;
@@ -653,7 +653,7 @@ pub async fn public_file(
     file_id: &str,
     hash: &str,
 ) -> Result<FileInfo, AppError> {
-    if !state.config.file_settings.enable_public_link {
+    if !state.config().file_settings.enable_public_link {
         return Err(public_links_disabled());
     }
     require_downloads(state, None)?;

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod avatar;
 pub mod channels;
+pub mod config;
 pub mod directory;
 pub mod files;
 pub mod permissions;

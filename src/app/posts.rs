@@ -114,7 +114,7 @@ async fn find_mentions(
     if words.is_empty() {
         return Ok(Vec::new());
     }
-    let max = state.config.team_settings.max_notifications_per_channel;
+    let max = state.config().team_settings.max_notifications_per_channel;
     let limit = u32::try_from(max.clamp(1, 10_000)).unwrap_or(1000);
     let members = state
         .store
@@ -660,7 +660,7 @@ pub async fn edit_post(
         id: "api.post.update_post.permissions_denied.app_error",
         message: "Editing posts is not allowed.".into(),
     };
-    if !state.config.service_settings.allow_edit_post {
+    if !state.config().service_settings.allow_edit_post {
         return Err(denied());
     }
     let previous = writable_post(
@@ -677,7 +677,7 @@ pub async fn edit_post(
             "System messages cannot be edited.",
         ));
     }
-    let limit = state.config.service_settings.post_edit_time_limit;
+    let limit = state.config().service_settings.post_edit_time_limit;
     if limit > 0 && now_millis() - previous.create_at > limit * 1000 {
         return Err(AppError::invalid(
             "api.post.update_post.permissions_time_limit.app_error",
@@ -711,7 +711,7 @@ pub async fn edit_post(
 
 /// Soft-deletes a post (and a root's replies); the rows remain for compliance.
 pub async fn delete_post(state: &AppState, actor: &Actor, post_id: &str) -> Result<(), AppError> {
-    if !state.config.service_settings.allow_delete_post {
+    if !state.config().service_settings.allow_delete_post {
         return Err(AppError::Denied {
             id: "api.post.delete_post.permissions_denied.app_error",
             message: "Deleting posts is not allowed on this server.".into(),

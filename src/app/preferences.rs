@@ -376,7 +376,7 @@ pub struct CustomStatusRequest {
 }
 
 fn custom_statuses_enabled(state: &AppState) -> Result<(), AppError> {
-    if state.config.team_settings.enable_custom_user_statuses {
+    if state.config().team_settings.enable_custom_user_statuses {
         Ok(())
     } else {
         Err(AppError::NotImplemented {

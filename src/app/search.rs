@@ -71,7 +71,7 @@ pub async fn search_posts(
     // The channels these results may come from: the actor's own, nothing else.
     let with_archived = params.include_deleted_channels
         && state
-            .config
+            .config()
             .team_settings
             .experimental_view_archived_channels;
     let channels: Vec<Channel> = state

@@ -57,7 +57,7 @@ fn invalid_mfa() -> AppError {
 
 /// Finds the account a login id names, as the sign-in settings allow.
 async fn find_login_user(state: &AppState, login_id: &str) -> Result<Option<User>, AppError> {
-    let email = &state.config.email_settings;
+    let email = &state.config().email_settings;
     let login_id = login_id.trim();
     let found = if login_id.contains('@') && email.enable_sign_in_with_email {
         state.store.get_user_by_email(login_id).await
@@ -108,7 +108,7 @@ pub async fn login(
         .get_credentials(&user.id)
         .await
         .map_err(user_error)?;
-    let max_attempts = state.config.service_settings.maximum_login_attempts;
+    let max_attempts = state.config().service_settings.maximum_login_attempts;
     if credentials.failed_attempts >= max_attempts {
         audit::record(state, &user.id, "login_failure", "locked", &client.ip, "").await;
         return Err(locked_out());
@@ -139,7 +139,7 @@ pub async fn login(
     }
     if credentials.mfa_active
         && state
-            .config
+            .config()
             .service_settings
             .enable_multifactor_authentication
     {
@@ -210,7 +210,7 @@ fn is_mobile(session: &Session) -> bool {
 }
 
 fn session_length_ms(state: &AppState, mobile: bool) -> i64 {
-    let s = &state.config.service_settings;
+    let s = &state.config().service_settings;
     let hours = if mobile {
         s.session_length_mobile_in_hours
     } else {
@@ -293,7 +293,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Actor, AppErr
     };
     let now = now_millis();
     let idle_minutes = state
-        .config
+        .config()
         .service_settings
         .session_idle_timeout_in_minutes;
     let mobile = is_mobile(&session);
@@ -310,7 +310,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Actor, AppErr
     };
     if now - session.last_activity_at > ACTIVITY_WRITE_INTERVAL_MS {
         let extend = state
-            .config
+            .config()
             .service_settings
             .extend_session_length_with_activity;
         let expires = extend.then(|| now + session_length_ms(state, mobile));
@@ -323,7 +323,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Actor, AppErr
 }
 
 async fn authenticate_access_token(state: &AppState, token: &str) -> Result<Actor, AppError> {
-    if !state.config.service_settings.enable_user_access_tokens {
+    if !state.config().service_settings.enable_user_access_tokens {
         return Err(AppError::session_expired());
     }
     let access = match state.store.get_access_token_by_token(token).await {
@@ -458,7 +458,7 @@ fn mfa_disabled() -> AppError {
 /// accounts answer `false`, as in Mattermost.
 pub async fn mfa_required(state: &AppState, login_id: &str) -> Result<bool, AppError> {
     if !state
-        .config
+        .config()
         .service_settings
         .enable_multifactor_authentication
     {
@@ -482,7 +482,7 @@ pub async fn generate_mfa(
     user_id: &str,
 ) -> Result<mfa::Provisioning, AppError> {
     if !state
-        .config
+        .config()
         .service_settings
         .enable_multifactor_authentication
     {
@@ -508,7 +508,7 @@ pub async fn generate_mfa(
     } else {
         &actor.user.email
     };
-    let provisioning = mfa::provisioning(&secret, &state.config.team_settings.site_name, account)
+    let provisioning = mfa::provisioning(&secret, &state.config().team_settings.site_name, account)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     state
         .store
@@ -529,7 +529,7 @@ pub async fn update_mfa(
     client: &ClientInfo,
 ) -> Result<(), AppError> {
     if !state
-        .config
+        .config()
         .service_settings
         .enable_multifactor_authentication
     {
@@ -590,7 +590,7 @@ pub async fn update_mfa(
         }
         if own
             && state
-                .config
+                .config()
                 .service_settings
                 .enforce_multifactor_authentication
         {
@@ -619,7 +619,7 @@ pub async fn update_mfa(
 
 /// Whether this actor is held at MFA setup: the site enforces MFA and they have none.
 pub fn needs_mfa_setup(state: &AppState, actor: &Actor) -> bool {
-    let s = &state.config.service_settings;
+    let s = &state.config().service_settings;
     s.enable_multifactor_authentication
         && s.enforce_multifactor_authentication
         && !actor.user.mfa_active

@@ -1,8 +1,13 @@
-//! Installation identity, health, and client log messages.
+//! Installation identity, health, client log messages and site statistics.
 
+use serde::Serialize;
+
+use super::Actor;
+use super::permissions::perm;
 use crate::error::AppError;
 use crate::files::Files;
-use crate::model::{new_id, now_millis};
+use crate::model::{is_valid_id, new_id, now_millis};
+use crate::state::AppState;
 use crate::store::Store;
 
 /// Gives a new installation its permanent values (Mattermost's `DiagnosticId` and
@@ -89,4 +94,86 @@ pub fn client_log(
         ClientLogLevel::Debug => tracing::debug!(target: "hearth::client", message = ?message),
     }
     Ok(())
+}
+
+/// One row of Mattermost's old-format analytics (`model.AnalyticsRow`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalyticsRow {
+    pub name: &'static str,
+    pub value: i64,
+}
+
+const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
+/// Mattermost's "month" for monthly active users.
+const MONTH_MILLIS: i64 = 31 * DAY_MILLIS;
+
+/// `GET /analytics/old`: the `standard` statistics, for the site or, with `team_id`, one
+/// team (channels, posts and users; the rest stays site-wide, and the deactivated-user
+/// count is -1, as in Mattermost). Needs one of the System Console's reporting
+/// permissions, as in Mattermost.
+pub async fn analytics(
+    state: &AppState,
+    actor: &Actor,
+    name: &str,
+    team_id: Option<&str>,
+) -> Result<Vec<AnalyticsRow>, AppError> {
+    if ![
+        perm::READ_SITE_STATISTICS,
+        perm::READ_TEAM_STATISTICS,
+        perm::READ_SERVER_LOGS,
+    ]
+    .into_iter()
+    .any(|p| actor.can(p))
+    {
+        return Err(AppError::Forbidden);
+    }
+    if team_id.is_some_and(|id| !is_valid_id(id)) {
+        return Err(AppError::InvalidParam { name: "team_id" });
+    }
+    match name {
+        "" | "standard" => {}
+        "bot_post_counts_day"
+        | "post_counts_day"
+        | "user_counts_with_posts_day"
+        | "extra_counts" => {
+            return Err(AppError::NotImplemented {
+                id: "api.analytics.not_implemented.app_error",
+                message: format!("Hearth does not compute the {name:?} statistics yet."),
+            });
+        }
+        _ => return Err(AppError::InvalidParam { name: "name" }),
+    }
+    let now = now_millis();
+    let counts = state
+        .store
+        .site_statistics(team_id, now - DAY_MILLIS, now - MONTH_MILLIS)
+        .await?;
+    let connections = state.store.connections();
+    let websockets = i64::try_from(state.hub.connection_count()).unwrap_or(i64::MAX);
+    Ok([
+        ("channel_open_count", counts.public_channels),
+        ("channel_private_count", counts.private_channels),
+        ("post_count", counts.posts),
+        ("unique_user_count", counts.users),
+        ("team_count", counts.teams),
+        ("total_websocket_connections", websockets),
+        (
+            "total_master_db_connections",
+            i64::from(connections.primary),
+        ),
+        ("total_read_db_connections", i64::from(connections.replicas)),
+        ("daily_active_users", counts.daily_active_users),
+        ("monthly_active_users", counts.monthly_active_users),
+        (
+            "inactive_user_count",
+            if team_id.is_some() {
+                -1
+            } else {
+                counts.inactive_users
+            },
+        ),
+    ]
+    .into_iter()
+    .map(|(name, value)| AnalyticsRow { name, value })
+    .collect())
 }

@@ -306,7 +306,7 @@ async fn add_member(state: &AppState, team: &Team, user_id: &str) -> Result<Team
         return Ok(existing);
     }
     let (members, _) = state.store.team_member_counts(&team.id).await?;
-    if members >= state.config.team_settings.max_users_per_team {
+    if members >= state.config().team_settings.max_users_per_team {
         return Err(AppError::invalid(
             "app.team.join_user_to_team.max_accounts.app_error",
             "This team has reached the maximum number of allowed accounts. Contact your System Administrator to set a higher limit.",

@@ -25,7 +25,7 @@ async fn thread_json(
     actor: &Actor,
     thread: ThreadState,
 ) -> Result<Value, AppError> {
-    Ok(thread_response(state.store.as_ref(), &state.config, Some(actor), thread).await?)
+    Ok(thread_response(state.store.as_ref(), &state.config(), Some(actor), thread).await?)
 }
 
 /// Mattermost's `ThreadResponse` for `thread`, its participants sanitised for `viewer`

@@ -47,7 +47,7 @@ pub async fn create(
     description: &str,
     ip: &str,
 ) -> Result<UserAccessToken, AppError> {
-    if !state.config.service_settings.enable_user_access_tokens {
+    if !state.config().service_settings.enable_user_access_tokens {
         return Err(disabled());
     }
     may_manage(actor, user_id, perm::CREATE_USER_ACCESS_TOKEN)?;

@@ -142,8 +142,8 @@ async fn may_sign_up(state: &AppState, actor: Option<&Actor>) -> Result<(), AppE
     if state.store.count_users().await? == 0 {
         return Ok(());
     }
-    let team = &state.config.team_settings;
-    let email = &state.config.email_settings;
+    let config = state.config();
+    let (team, email) = (&config.team_settings, &config.email_settings);
     if !team.enable_user_creation {
         return Err(AppError::Denied {
             id: "api.user.create_user.disabled.app_error",
@@ -195,13 +195,13 @@ pub async fn create_user(
     input.email = input.email.trim().to_lowercase();
     check_profile(&input)?;
     let admin = actor.is_some_and(|a| a.can(perm::MANAGE_OTHER_USERS));
-    if !admin && !domain_allowed(&state.config, &input.email) {
+    if !admin && !domain_allowed(&state.config(), &input.email) {
         return Err(AppError::invalid(
             "api.user.create_user.accepted_domain.app_error",
             "The email you provided does not belong to an accepted domain. Please contact your administrator or sign up with a different email.",
         ));
     }
-    check_password(&state.config, &input.password)?;
+    check_password(&state.config(), &input.password)?;
     let hash = crate::app::hash_password(&input.password).await?;
 
     let now = now_millis();
@@ -218,7 +218,7 @@ pub async fn create_user(
         },
         locale: if input.locale.is_empty() {
             state
-                .config
+                .config()
                 .localization_settings
                 .default_client_locale
                 .clone()
@@ -372,7 +372,7 @@ async fn double_check_password(
         .get_credentials(user_id)
         .await
         .map_err(user_error)?;
-    if credentials.failed_attempts >= state.config.service_settings.maximum_login_attempts {
+    if credentials.failed_attempts >= state.config().service_settings.maximum_login_attempts {
         return Err(crate::app::sessions::locked_out());
     }
     match crate::app::verify_password(password, &credentials.password_hash).await {
@@ -484,7 +484,7 @@ pub async fn change_password(
         );
         double_check_password(state, user_id, current, wrong).await?;
     }
-    check_password(&state.config, new)?;
+    check_password(&state.config(), new)?;
     let hash = crate::app::hash_password(new).await?;
     state
         .store

@@ -3,12 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
 mod user;
 
-use crate::config::{self, Config, Loaded};
+use crate::config::{self, Config, LiveConfig, Loaded};
 use crate::{logging, server, version};
 
 #[derive(Debug, Parser)]
@@ -133,14 +134,17 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
     match &cli.command {
         Command::Serve(args) => {
             let mut loaded = load(&path, true)?;
+            let mut flags: Vec<config::Flag> = Vec::new();
             if let Some(listen) = &args.listen {
                 loaded.config.service_settings.listen_address = listen.clone();
                 loaded.config.validate()?;
+                flags.push(("ServiceSettings", "ListenAddress", listen.clone().into()));
             }
-            logging::init(&loaded.config.log_settings);
+            let logging = logging::init(&loaded.config.log_settings);
             report(&loaded, &path);
             let data = cli.data.clone();
-            actix_web::rt::System::new().block_on(server::serve(loaded.config, &data))
+            let live = Arc::new(LiveConfig::new(loaded, path, flags));
+            actix_web::rt::System::new().block_on(server::serve(live, logging, &data))
         }
         Command::Version => {
             println!("hearth {}", version::HEARTH_VERSION);
@@ -184,9 +188,10 @@ fn dispatch(cli: &Cli) -> anyhow::Result<()> {
             let mut loaded = load(&path, false)?;
             // Keep the command's own output readable: only warnings from the internals.
             loaded.config.log_settings.console_level = "WARN".into();
-            logging::init(&loaded.config.log_settings);
+            let logging = logging::init(&loaded.config.log_settings);
             let data = cli.data.clone();
-            actix_web::rt::System::new().block_on(user::run(command, loaded.config, &data))
+            let live = Arc::new(LiveConfig::new(loaded, path, Vec::new()));
+            actix_web::rt::System::new().block_on(user::run(command, live, logging, &data))
         }
         Command::Search(SearchCommand::Reindex) => {
             let loaded = load(&path, false)?;

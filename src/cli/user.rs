@@ -4,12 +4,14 @@
 //! and the server's followers pick the changes up from the change feed.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use clap::Subcommand;
 
 use crate::app::users::{self, user_error};
 use crate::app::{Actor, sessions};
-use crate::config::Config;
+use crate::config::LiveConfig;
+use crate::logging::Logging;
 use crate::model::{Session, User, is_valid_id, new_id};
 use crate::server;
 use crate::state::AppState;
@@ -117,8 +119,13 @@ fn app_error(error: crate::error::AppError) -> anyhow::Error {
 }
 
 /// Runs one `hearth user` command.
-pub async fn run(command: &UserCommand, config: Config, data: &Path) -> anyhow::Result<()> {
-    let state = server::build_state(config, data).await?;
+pub async fn run(
+    command: &UserCommand,
+    config: Arc<LiveConfig>,
+    logging: Logging,
+    data: &Path,
+) -> anyhow::Result<()> {
+    let state = server::build_state(config, logging, data).await?;
     let actor = local_actor();
     match command {
         UserCommand::Create {

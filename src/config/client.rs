@@ -7,8 +7,14 @@ use crate::version;
 use super::Config;
 
 /// Builds the map. Anonymous callers (the login page) get the subset needed to sign in;
-/// signed-in users get the rest too.
-pub fn client_config(config: &Config, diagnostic_id: &str, signed_in: bool) -> StringMap {
+/// signed-in users get the rest too. `no_accounts`: no user exists yet (the first one to
+/// sign up becomes the system admin).
+pub fn client_config(
+    config: &Config,
+    diagnostic_id: &str,
+    signed_in: bool,
+    no_accounts: bool,
+) -> StringMap {
     let s = &config.service_settings;
     let t = &config.team_settings;
     let e = &config.email_settings;
@@ -77,7 +83,7 @@ pub fn client_config(config: &Config, diagnostic_id: &str, signed_in: bool) -> S
     put("CustomBrandText", String::new());
     put("CustomDescriptionText", String::new());
     put("EnableBanner", "false".into());
-    put("NoAccounts", "false".into());
+    put("NoAccounts", flag(no_accounts));
     put("WebsocketURL", s.websocket_url.clone());
     put("WebsocketPort", "80".into());
     put("WebsocketSecurePort", "443".into());
@@ -191,8 +197,10 @@ mod tests {
     #[test]
     fn anonymous_callers_get_the_sign_in_subset() {
         let config = Config::default();
-        let anonymous = client_config(&config, "diag", false);
-        let signed_in = client_config(&config, "diag", true);
+        let anonymous = client_config(&config, "diag", false, true);
+        let signed_in = client_config(&config, "diag", true, false);
+        assert_eq!(anonymous["NoAccounts"], "true");
+        assert_eq!(signed_in["NoAccounts"], "false");
         assert_eq!(anonymous["SiteName"], "Hearth");
         assert_eq!(anonymous["EnableSignInWithUsername"], "true");
         assert!(!anonymous.contains_key("MaxFileSize"));

@@ -29,8 +29,27 @@ pub fn load(
     vars: impl IntoIterator<Item = (String, String)>,
     create: bool,
 ) -> Result<Loaded, ConfigError> {
-    let mut tree = defaults();
-    let mut created = false;
+    let (file, created) = match read_file(path)? {
+        Some(file) => (file, false),
+        None if create => {
+            let tree = defaults();
+            write_atomically(path, &pretty(&tree))?;
+            (tree, true)
+        }
+        None => (Value::Object(Map::new()), false),
+    };
+    Ok(Loaded {
+        created,
+        ..effective(&file, vars, &[])?
+    })
+}
+
+/// A value set on the command line (`hearth serve --listen`): section, key and value. It
+/// wins over the file and the environment.
+pub type Flag = (&'static str, &'static str, Value);
+
+/// The file at `path` as JSON, or `None` when there is no file.
+pub(super) fn read_file(path: &Path) -> Result<Option<Value>, ConfigError> {
     match std::fs::read(path) {
         Ok(bytes) => {
             let file: Value =
@@ -41,31 +60,141 @@ pub fn load(
             if !file.is_object() {
                 return Err(ConfigError::invalid("config.json", "must be a JSON object"));
             }
-            merge(&mut tree, file);
+            Ok(Some(file))
         }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound && create => {
-            write_atomically(path, &pretty(&tree))?;
-            created = true;
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => {
-            return Err(ConfigError::Read {
-                path: path.to_owned(),
-                source,
-            });
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// The configuration `file` gives with the environment `vars` and command-line `flags`
+/// laid over it, checked; also which keys the environment set and what deserves a
+/// warning.
+pub(super) fn effective(
+    file: &Value,
+    vars: impl IntoIterator<Item = (String, String)>,
+    flags: &[Flag],
+) -> Result<Loaded, ConfigError> {
+    let mut tree = defaults();
+    merge(&mut tree, file.clone());
+    let (env_overrides, warnings) = apply_env(&mut tree, vars)?;
+    for (section, key, value) in flags {
+        if let Some(slot) = tree.get_mut(*section).and_then(|s| s.get_mut(*key)) {
+            *slot = value.clone();
         }
     }
-    let (env_overrides, warnings) = apply_env(&mut tree, vars)?;
     let config = typed(tree).map_err(|e| e.with_origin(&env_overrides))?;
     config
         .validate()
         .map_err(|e| e.with_origin(&env_overrides))?;
     Ok(Loaded {
         config,
-        created,
+        created: false,
         env_overrides,
         warnings,
     })
+}
+
+/// How an admin's configuration replaces what the file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// The whole configuration (`PUT /config`): a key left out goes back to its default.
+    Replace,
+    /// Only the keys given (`PUT /config/patch`).
+    Patch,
+}
+
+/// The file's new contents after an admin submits `body`: each key this version knows is
+/// taken from `body` (per `edit`), everything else stays as `file` has it, keys this
+/// version does not know included. Keys in `body` this version does not know are ignored,
+/// as Mattermost ignores them. Two kinds of key keep the file's value whatever `body`
+/// says: those the environment or the command line sets (`overridden`; the file never
+/// receives their values, and they would win anyway), and secrets sent back as
+/// [`REDACTED`] (the placeholder `GET /config` shows means "unchanged"). `null` means
+/// "not given".
+///
+/// [`REDACTED`]: super::REDACTED
+pub(super) fn edited_file(
+    file: &Value,
+    body: &Value,
+    edit: Edit,
+    overridden: &BTreeMap<String, String>,
+) -> Result<Value, ConfigError> {
+    let Value::Object(body) = body else {
+        return Err(ConfigError::invalid("config", "must be a JSON object"));
+    };
+    let mut file = match file {
+        Value::Object(map) => map.clone(),
+        _ => Map::new(),
+    };
+    let Value::Object(template) = defaults() else {
+        return Ok(Value::Object(file));
+    };
+    for (section, keys) in template {
+        let given = match body.get(&section) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(given)) => Some(given),
+            Some(_) => return Err(ConfigError::invalid(section, "must be a JSON object")),
+        };
+        if given.is_none() && edit == Edit::Patch {
+            continue;
+        }
+        let Value::Object(keys) = keys else {
+            continue;
+        };
+        let slot = file
+            .entry(section.clone())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            // A section the file spells wrongly cannot be kept beside the right one.
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(target) = slot else {
+            continue;
+        };
+        for (key, default) in keys {
+            let canonical = format!("{section}.{key}");
+            if overridden.contains_key(&canonical) {
+                continue;
+            }
+            let value = match given.and_then(|g| g.get(&key)) {
+                None | Some(Value::Null) if edit == Edit::Patch => continue,
+                None | Some(Value::Null) => default,
+                Some(value) if is_placeholder(&section, &key, value) => continue,
+                Some(value) => value.clone(),
+            };
+            target.insert(key, value);
+        }
+    }
+    Ok(Value::Object(file))
+}
+
+/// Whether `value` is the redaction placeholder standing in for a secret's current value.
+fn is_placeholder(section: &str, key: &str, value: &Value) -> bool {
+    let secret = super::SECRET_KEYS.contains(&(section, key))
+        || (section, key) == ("SqlSettings", "DataSourceReplicas");
+    secret
+        && match value {
+            Value::String(s) => s == super::REDACTED,
+            Value::Array(items) => items.iter().any(|v| v == super::REDACTED),
+            _ => false,
+        }
+}
+
+/// The keys the environment `vars` set, `Section.Key` → variable name (empty when a
+/// value is unusable: building the configuration reports that).
+pub(super) fn env_keys(vars: &[(String, String)]) -> BTreeMap<String, String> {
+    apply_env(&mut defaults(), vars.iter().cloned())
+        .map(|(keys, _)| keys)
+        .unwrap_or_default()
+}
+
+/// Writes `file` (a whole configuration file's JSON) to `path` atomically.
+pub(super) fn write_file(path: &Path, file: &Value) -> Result<(), ConfigError> {
+    write_atomically(path, &pretty(file))
 }
 
 /// Sets one key (`Section.Key`, any case) in the file at `path`, keeping every other key

@@ -1,4 +1,5 @@
-//! Configuration: one `Config`, read once at start and passed in state.
+//! Configuration: one `Config`, read at start and passed in state; `LiveConfig` holds the
+//! one in force and lets an admin save or reload it while the server runs.
 //!
 //! Layers, lowest first: built-in defaults < `config.json` < environment variables
 //! (`MM_<SECTION>_<KEY>`, then `HEARTH_<SECTION>_<KEY>`, so Hearth's spelling wins) <
@@ -7,6 +8,7 @@
 
 mod client;
 mod layers;
+mod live;
 mod settings;
 mod validate;
 
@@ -14,7 +16,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use client::client_config;
-pub use layers::{Loaded, load, set_key, write_atomically};
+pub use layers::{Edit, Flag, Loaded, load, set_key, write_atomically};
+pub use live::{Changed, LiveConfig};
 pub use settings::*;
 
 /// What secrets look like when shown to people.

@@ -106,6 +106,46 @@ pub trait SystemStore: Send + Sync {
     async fn init_system_value(&self, name: &str, value: &str) -> Result<String, StoreError>;
     /// Checks that the database answers a query.
     async fn health_check(&self) -> Result<(), StoreError>;
+    /// The counts behind the System Console's site statistics, for the whole site or (for
+    /// channels, posts and users) one team. Users count as active in a period when their
+    /// status shows activity after its start (`day_start`, `month_start`, milliseconds).
+    async fn site_statistics(
+        &self,
+        team_id: Option<&str>,
+        day_start: i64,
+        month_start: i64,
+    ) -> Result<SiteStatistics, StoreError>;
+}
+
+/// Counts for the System Console's site statistics (`GET /api/v4/analytics/old`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SiteStatistics {
+    /// Public channels, archived ones included (as Mattermost counts them).
+    pub public_channels: i64,
+    /// Private channels, archived ones included.
+    pub private_channels: i64,
+    /// Posts that are not deleted (system messages included; edit history, kept as
+    /// deleted rows, is not). In a team: posts in its channels.
+    pub posts: i64,
+    /// Active (not deactivated) accounts; in a team, its members with active accounts.
+    pub users: i64,
+    /// Deactivated accounts, site-wide.
+    pub inactive_users: i64,
+    /// Teams not archived, site-wide.
+    pub teams: i64,
+    /// Active accounts with activity since `day_start`, site-wide.
+    pub daily_active_users: i64,
+    /// Active accounts with activity since `month_start`, site-wide.
+    pub monthly_active_users: i64,
+}
+
+/// Open database connections, for the site statistics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    /// To the primary database (SQLite: the writer and the open readers).
+    pub primary: u32,
+    /// To read replicas.
+    pub replicas: u32,
 }
 
 /// The ordered log of committed changes.
@@ -139,6 +179,8 @@ pub trait Store:
     fn schema_status(&self) -> &SchemaStatus;
     /// The engine's name and version, for logs and `hearth version`.
     fn engine_version(&self) -> String;
+    /// How many database connections are open now.
+    fn connections(&self) -> Connections;
 }
 
 /// How to order a user list.
@@ -224,6 +266,8 @@ pub trait UserStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<crate::model::User>, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
+    /// How many users `query` matches, ignoring its order and paging.
+    async fn count_matching_users(&self, query: &UserQuery) -> Result<i64, StoreError>;
     /// Saves the profile fields of `user` (username, email, names, position, locale, props,
     /// notify props, timezone, email_verified) and bumps `update_at`.
     async fn update_user(

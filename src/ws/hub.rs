@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use super::event::{self, OutEvent};
-use crate::config::Config;
+use crate::config::LiveConfig;
 use crate::model::new_id;
 use crate::store::{Change, Store};
 
@@ -97,7 +97,8 @@ struct Registry {
 pub struct Hub {
     registry: Mutex<Registry>,
     store: Arc<dyn Store>,
-    config: Arc<Config>,
+    /// The live configuration; each change is translated with the one in force then.
+    config: Arc<LiveConfig>,
     /// Connections cut off because they could not keep up (a metric).
     pub slow_consumers: AtomicU64,
     /// Events delivered to connection queues (a metric).
@@ -128,7 +129,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Hub {
-    pub fn new(store: Arc<dyn Store>, config: Arc<Config>) -> Arc<Self> {
+    pub fn new(store: Arc<dyn Store>, config: Arc<LiveConfig>) -> Arc<Self> {
         Arc::new(Hub {
             registry: Mutex::new(Registry::default()),
             store,
@@ -402,7 +403,8 @@ impl Hub {
     }
 
     async fn handle(&self, change: &Change) {
-        for mut event in event::translate(self.store.as_ref(), &self.config, change).await {
+        let config = self.config.current();
+        for mut event in event::translate(self.store.as_ref(), &config, change).await {
             event.change_seq = change.seq;
             self.deliver(event).await;
         }

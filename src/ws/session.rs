@@ -131,7 +131,7 @@ pub async fn run(
         None => {
             let hello = OutEvent::new(
                 "hello",
-                json!({ "server_version": &*state.version_id, "connection_id": connection_id, "server_hostname": "" }),
+                json!({ "server_version": state.version_id(), "connection_id": connection_id, "server_hostname": "" }),
                 Broadcast {
                     user_id: user_id.clone(),
                     ..Broadcast::default()
@@ -414,7 +414,7 @@ async fn user_typing(
             "You do not have the appropriate permissions.",
         );
     }
-    let settings = &state.config.service_settings;
+    let settings = &state.config().service_settings;
     let gap = Duration::from_millis(
         u64::try_from(settings.time_between_user_typing_updates_milliseconds).unwrap_or(0) / 2,
     );

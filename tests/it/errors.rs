@@ -45,7 +45,7 @@ async fn wrong_method_is_a_405_with_mattermost_shape() {
             "api.context.method_not_allowed.app_error",
         );
     }
-    let (status, body) = json(server.get("/api/v4/logs").send().await.unwrap()).await;
+    let (status, body) = json(server.get("/api/v4/config/reload").send().await.unwrap()).await;
     assert_error(
         status,
         &body,

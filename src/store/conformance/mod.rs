@@ -23,6 +23,7 @@ mod accounts;
 mod content;
 mod feed;
 mod messaging;
+mod statistics;
 
 /// A store under test, and what must live as long as it.
 pub(crate) struct Opened {

@@ -177,6 +177,14 @@ impl Store for PgStore {
     fn engine_version(&self) -> String {
         format!("PostgreSQL {}", self.server_version)
     }
+
+    fn connections(&self) -> crate::store::Connections {
+        let open = |pool: &Pool| u32::try_from(pool.status().size).unwrap_or(u32::MAX);
+        crate::store::Connections {
+            primary: open(&self.primary),
+            replicas: self.replicas.iter().map(open).sum(),
+        }
+    }
 }
 
 /// A write in progress on the primary. Statements run on [`WriteTx::client`]; feed rows

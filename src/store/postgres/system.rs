@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::{PgStore, map_err, one};
-use crate::store::{ChangeDraft, StoreError, SystemStore};
+use crate::store::{ChangeDraft, SiteStatistics, StoreError, SystemStore};
 
 const SYSTEM_VALUE_UPDATED: &str = "system_value_updated";
 
@@ -70,5 +70,50 @@ impl SystemStore for PgStore {
         let client = self.client().await?;
         client.query_one("SELECT 1", &[]).await.map_err(map_err)?;
         Ok(())
+    }
+
+    async fn site_statistics(
+        &self,
+        team_id: Option<&str>,
+        day_start: i64,
+        month_start: i64,
+    ) -> Result<SiteStatistics, StoreError> {
+        // Figures for people, not decisions: a replica's slight lag is fine.
+        let client = self.replica().await?;
+        let row = client
+            .query_one(
+                "SELECT
+                    (SELECT COUNT(*) FROM channels
+                      WHERE type = 'O' AND ($1::text IS NULL OR team_id = $1)),
+                    (SELECT COUNT(*) FROM channels
+                      WHERE type = 'P' AND ($1::text IS NULL OR team_id = $1)),
+                    (SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND ($1::text IS NULL
+                        OR channel_id IN (SELECT id FROM channels WHERE team_id = $1))),
+                    CASE WHEN $1::text IS NULL
+                      THEN (SELECT COUNT(*) FROM users WHERE delete_at = 0)
+                      ELSE (SELECT COUNT(*) FROM team_members m JOIN users u ON u.id = m.user_id
+                             WHERE m.team_id = $1 AND m.delete_at = 0 AND u.delete_at = 0)
+                    END,
+                    (SELECT COUNT(*) FROM users WHERE delete_at != 0),
+                    (SELECT COUNT(*) FROM teams WHERE delete_at = 0),
+                    (SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.user_id
+                      WHERE u.delete_at = 0 AND s.last_activity_at > $2),
+                    (SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.user_id
+                      WHERE u.delete_at = 0 AND s.last_activity_at > $3)",
+                &[&team_id, &day_start, &month_start],
+            )
+            .await
+            .map_err(map_err)?;
+        let count = |i: usize| row.try_get::<_, i64>(i).map_err(map_err);
+        Ok(SiteStatistics {
+            public_channels: count(0)?,
+            private_channels: count(1)?,
+            posts: count(2)?,
+            users: count(3)?,
+            inactive_users: count(4)?,
+            teams: count(5)?,
+            daily_active_users: count(6)?,
+            monthly_active_users: count(7)?,
+        })
     }
 }

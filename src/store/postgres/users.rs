@@ -144,6 +144,26 @@ type Param = Box<dyn ToSql + Sync + Send>;
 
 /// The WHERE, ORDER BY and paging of a user listing, with its parameters.
 fn list_sql(query: &UserQuery) -> (String, Vec<Param>) {
+    let (filter, mut values) = user_filter(query);
+    // COLLATE "C": byte order, as on SQLite, whatever the database's locale.
+    let order = match query.sort {
+        UserSort::Username => r#"username COLLATE "C""#,
+        UserSort::CreateAt => r#"create_at DESC, username COLLATE "C""#,
+        UserSort::LastActivityAt => r#"last_activity_at DESC, username COLLATE "C""#,
+    };
+    values.push(Box::new(big(query.limit)));
+    values.push(Box::new(big(query.offset)));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM users {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        values.len() - 1,
+        values.len()
+    );
+    (sql, values)
+}
+
+/// The `WHERE` clause (possibly empty) and its values for a user query's filters; paging
+/// and order are the caller's.
+fn user_filter(query: &UserQuery) -> (String, Vec<Param>) {
     let mut filters: Vec<String> = Vec::new();
     let mut values: Vec<Param> = Vec::new();
     match query.active {
@@ -224,20 +244,7 @@ fn list_sql(query: &UserQuery) -> (String, Vec<Param>) {
     } else {
         format!("WHERE {}", filters.join(" AND "))
     };
-    // COLLATE "C": byte order, as on SQLite, whatever the database's locale.
-    let order = match query.sort {
-        UserSort::Username => r#"username COLLATE "C""#,
-        UserSort::CreateAt => r#"create_at DESC, username COLLATE "C""#,
-        UserSort::LastActivityAt => r#"last_activity_at DESC, username COLLATE "C""#,
-    };
-    values.push(Box::new(big(query.limit)));
-    values.push(Box::new(big(query.offset)));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM users {filter} ORDER BY {order} LIMIT ${} OFFSET ${}",
-        values.len() - 1,
-        values.len()
-    );
-    (sql, values)
+    (filter, values)
 }
 
 #[async_trait]
@@ -341,6 +348,18 @@ impl UserStore for PgStore {
         let stmt = client.prepare_cached(&sql).await.map_err(map_err)?;
         let rows = client.query(&stmt, &params).await.map_err(map_err)?;
         users_from_rows(&rows)
+    }
+
+    async fn count_matching_users(&self, query: &UserQuery) -> Result<i64, StoreError> {
+        let (filter, values) = user_filter(query);
+        let params: Vec<&(dyn ToSql + Sync)> =
+            values.iter().map(|v| &**v as &(dyn ToSql + Sync)).collect();
+        let client = self.replica().await?;
+        let row = client
+            .query_one(&format!("SELECT COUNT(*) FROM users {filter}"), &params)
+            .await
+            .map_err(map_err)?;
+        row.try_get(0).map_err(map_err)
     }
 
     async fn scan_users(&self, after: Option<&str>, limit: u32) -> Result<Vec<User>, StoreError> {

@@ -151,6 +151,14 @@ impl Store for SqliteStore {
     fn engine_version(&self) -> String {
         format!("SQLite {}", self.sqlite_version)
     }
+
+    fn connections(&self) -> crate::store::Connections {
+        crate::store::Connections {
+            // The writer's connection is always open.
+            primary: self.readers.state().connections + 1,
+            replicas: 0,
+        }
+    }
 }
 
 /// The version of the SQLite library built into this binary.

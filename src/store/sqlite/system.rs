@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, map_err};
-use crate::store::{ChangeDraft, StoreError, SystemStore};
+use crate::store::{ChangeDraft, SiteStatistics, StoreError, SystemStore};
 
 const SYSTEM_VALUE_UPDATED: &str = "system_value_updated";
 
@@ -80,6 +80,52 @@ impl SystemStore for SqliteStore {
             conn.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))
                 .map_err(map_err)?;
             Ok(())
+        })
+        .await
+    }
+
+    async fn site_statistics(
+        &self,
+        team_id: Option<&str>,
+        day_start: i64,
+        month_start: i64,
+    ) -> Result<SiteStatistics, StoreError> {
+        let team_id = team_id.map(str::to_string);
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT
+                    (SELECT COUNT(*) FROM channels
+                      WHERE type = 'O' AND (?1 IS NULL OR team_id = ?1)),
+                    (SELECT COUNT(*) FROM channels
+                      WHERE type = 'P' AND (?1 IS NULL OR team_id = ?1)),
+                    (SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND (?1 IS NULL
+                        OR channel_id IN (SELECT id FROM channels WHERE team_id = ?1))),
+                    CASE WHEN ?1 IS NULL
+                      THEN (SELECT COUNT(*) FROM users WHERE delete_at = 0)
+                      ELSE (SELECT COUNT(*) FROM team_members m JOIN users u ON u.id = m.user_id
+                             WHERE m.team_id = ?1 AND m.delete_at = 0 AND u.delete_at = 0)
+                    END,
+                    (SELECT COUNT(*) FROM users WHERE delete_at != 0),
+                    (SELECT COUNT(*) FROM teams WHERE delete_at = 0),
+                    (SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.user_id
+                      WHERE u.delete_at = 0 AND s.last_activity_at > ?2),
+                    (SELECT COUNT(*) FROM statuses s JOIN users u ON u.id = s.user_id
+                      WHERE u.delete_at = 0 AND s.last_activity_at > ?3)",
+                params![team_id, day_start, month_start],
+                |row| {
+                    Ok(SiteStatistics {
+                        public_channels: row.get(0)?,
+                        private_channels: row.get(1)?,
+                        posts: row.get(2)?,
+                        users: row.get(3)?,
+                        inactive_users: row.get(4)?,
+                        teams: row.get(5)?,
+                        daily_active_users: row.get(6)?,
+                        monthly_active_users: row.get(7)?,
+                    })
+                },
+            )
+            .map_err(map_err)
         })
         .await
     }

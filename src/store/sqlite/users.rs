@@ -200,79 +200,7 @@ impl UserStore for SqliteStore {
     async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>, StoreError> {
         let query = query.clone();
         self.read(move |conn| {
-            let mut filters: Vec<String> = Vec::new();
-            let mut values: Vec<Box<dyn ToSql>> = Vec::new();
-            match query.active {
-                Some(true) => filters.push("delete_at = 0".into()),
-                Some(false) => filters.push("delete_at != 0".into()),
-                None => {}
-            }
-            let memberships: [(&Option<String>, &str); 4] = [
-                (&query.in_team, "id IN (SELECT user_id FROM team_members WHERE team_id = ?{} AND delete_at = 0)"),
-                (&query.not_in_team, "id NOT IN (SELECT user_id FROM team_members WHERE team_id = ?{} AND delete_at = 0)"),
-                (&query.in_channel, "id IN (SELECT user_id FROM channel_members WHERE channel_id = ?{})"),
-                (&query.not_in_channel, "id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = ?{})"),
-            ];
-            for (value, filter) in memberships {
-                if let Some(value) = value {
-                    values.push(Box::new(value.clone()));
-                    filters.push(filter.replace("{}", &values.len().to_string()));
-                }
-            }
-            if query.without_team {
-                filters.push("id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)".into());
-            }
-            if let Some(viewer) = &query.sharing_channel_with {
-                values.push(Box::new(viewer.clone()));
-                let n = values.len();
-                filters.push(format!(
-                    "(id = ?{n} OR id IN (SELECT m.user_id FROM channel_members m WHERE m.channel_id IN
-                        (SELECT channel_id FROM channel_members WHERE user_id = ?{n})))"
-                ));
-            }
-            if let Some(role) = &query.role {
-                values.push(Box::new(role.clone()));
-                filters.push(format!(
-                    "(' ' || roles || ' ') LIKE ('% ' || ?{} || ' %')",
-                    values.len()
-                ));
-            }
-            if let Some(ids) = &query.ids {
-                // One JSON array parameter, however many ids: no limit on bound variables.
-                let list = serde_json::to_string(ids)
-                    .map_err(|e| StoreError::Other(e.to_string()))?;
-                values.push(Box::new(list));
-                filters.push(format!(
-                    "id IN (SELECT value FROM json_each(?{}))",
-                    values.len()
-                ));
-            }
-            if let Some(term) = query
-                .term
-                .as_deref()
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-            {
-                values.push(Box::new(like_prefix(term.trim_start_matches('@'))));
-                let n = values.len();
-                let mut columns = vec!["username", "first_name", "last_name", "nickname"];
-                if query.search_email {
-                    columns.push("email");
-                }
-                let mut any: Vec<String> = columns
-                    .iter()
-                    .map(|c| format!("{c} LIKE ?{n} ESCAPE '\\'"))
-                    .collect();
-                any.push(format!(
-                    "(first_name || ' ' || last_name) LIKE ?{n} ESCAPE '\\'"
-                ));
-                filters.push(format!("({})", any.join(" OR ")));
-            }
-            let filter = if filters.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", filters.join(" AND "))
-            };
+            let (filter, mut values) = user_filter(&query)?;
             let order = match query.sort {
                 UserSort::Username => "username",
                 UserSort::CreateAt => "create_at DESC, username",
@@ -290,6 +218,20 @@ impl UserStore for SqliteStore {
                 .query_map(rusqlite::params_from_iter(values.iter()), user_from_row)
                 .map_err(map_err)?;
             rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
+    async fn count_matching_users(&self, query: &UserQuery) -> Result<i64, StoreError> {
+        let query = query.clone();
+        self.read(move |conn| {
+            let (filter, values) = user_filter(&query)?;
+            conn.query_row(
+                &format!("SELECT COUNT(*) FROM users {filter}"),
+                rusqlite::params_from_iter(values.iter()),
+                |row| row.get(0),
+            )
+            .map_err(map_err)
         })
         .await
     }
@@ -534,4 +476,94 @@ impl UserStore for SqliteStore {
         })
         .await
     }
+}
+
+/// The `WHERE` clause (possibly empty) and its values for a user query's filters; paging
+/// and order are the caller's.
+fn user_filter(query: &UserQuery) -> Result<(String, Vec<Box<dyn ToSql>>), StoreError> {
+    let mut filters: Vec<String> = Vec::new();
+    let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+    match query.active {
+        Some(true) => filters.push("delete_at = 0".into()),
+        Some(false) => filters.push("delete_at != 0".into()),
+        None => {}
+    }
+    let memberships: [(&Option<String>, &str); 4] = [
+        (
+            &query.in_team,
+            "id IN (SELECT user_id FROM team_members WHERE team_id = ?{} AND delete_at = 0)",
+        ),
+        (
+            &query.not_in_team,
+            "id NOT IN (SELECT user_id FROM team_members WHERE team_id = ?{} AND delete_at = 0)",
+        ),
+        (
+            &query.in_channel,
+            "id IN (SELECT user_id FROM channel_members WHERE channel_id = ?{})",
+        ),
+        (
+            &query.not_in_channel,
+            "id NOT IN (SELECT user_id FROM channel_members WHERE channel_id = ?{})",
+        ),
+    ];
+    for (value, filter) in memberships {
+        if let Some(value) = value {
+            values.push(Box::new(value.clone()));
+            filters.push(filter.replace("{}", &values.len().to_string()));
+        }
+    }
+    if query.without_team {
+        filters.push("id NOT IN (SELECT user_id FROM team_members WHERE delete_at = 0)".into());
+    }
+    if let Some(viewer) = &query.sharing_channel_with {
+        values.push(Box::new(viewer.clone()));
+        let n = values.len();
+        filters.push(format!(
+            "(id = ?{n} OR id IN (SELECT m.user_id FROM channel_members m WHERE m.channel_id IN
+                (SELECT channel_id FROM channel_members WHERE user_id = ?{n})))"
+        ));
+    }
+    if let Some(role) = &query.role {
+        values.push(Box::new(role.clone()));
+        filters.push(format!(
+            "(' ' || roles || ' ') LIKE ('% ' || ?{} || ' %')",
+            values.len()
+        ));
+    }
+    if let Some(ids) = &query.ids {
+        // One JSON array parameter, however many ids: no limit on bound variables.
+        let list = serde_json::to_string(ids).map_err(|e| StoreError::Other(e.to_string()))?;
+        values.push(Box::new(list));
+        filters.push(format!(
+            "id IN (SELECT value FROM json_each(?{}))",
+            values.len()
+        ));
+    }
+    if let Some(term) = query
+        .term
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        values.push(Box::new(like_prefix(term.trim_start_matches('@'))));
+        let n = values.len();
+        let mut columns = vec!["username", "first_name", "last_name", "nickname"];
+        if query.search_email {
+            columns.push("email");
+        }
+        let mut any: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} LIKE ?{n} ESCAPE '\\'"))
+            .collect();
+        any.push(format!(
+            "(first_name || ' ' || last_name) LIKE ?{n} ESCAPE '\\'"
+        ));
+        filters.push(format!("({})", any.join(" OR ")));
+    }
+    let filter = if filters.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", filters.join(" AND "))
+    };
+    Ok((filter, values))
 }
