@@ -91,6 +91,11 @@ enum TokenSource {
     Query,
 }
 
+/// The token a request authenticates with, wherever it came from.
+pub fn request_token(req: &HttpRequest) -> Option<String> {
+    find_token(req).map(|(token, _)| token)
+}
+
 /// Mattermost's order: the session cookie, then `Authorization: Bearer|Token`, then
 /// `?access_token=`.
 fn find_token(req: &HttpRequest) -> Option<(String, TokenSource)> {

@@ -8,7 +8,7 @@ use super::auth::MaybeAuth;
 use super::resource;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ws::session::{self, Resume};
+use crate::ws::session::{self, Identity, Resume};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/websocket").route(web::get().to(upgrade)))
@@ -66,7 +66,13 @@ async fn upgrade(
         connection_id: query.connection_id.clone(),
         sequence_number,
     };
-    actix_web::rt::spawn(session::run(state, hub, session, stream, auth.0, resume));
+    // Signed in by the upgrade request: keep who, and the token to re-check the session
+    // with before each action (a revoked session's socket must not act).
+    let signed_in = auth
+        .0
+        .zip(super::auth::request_token(&req))
+        .map(|(actor, token)| Identity::of(&actor, token));
+    actix_web::rt::spawn(session::run(state, hub, session, stream, signed_in, resume));
     Ok(response)
 }
 

@@ -365,6 +365,9 @@ pub async fn logout(state: &AppState, actor: &Actor, client: &ClientInfo) -> Res
             Ok(()) | Err(StoreError::NotFound) => {}
             Err(other) => return Err(other.into()),
         }
+        state
+            .hub
+            .end_sessions(&actor.user.id, Some(&actor.session.id));
     }
     audit::record(
         state,
@@ -413,6 +416,7 @@ pub async fn revoke_session(
         Ok(()) | Err(StoreError::NotFound) => {}
         Err(other) => return Err(other.into()),
     }
+    state.hub.end_sessions(user_id, Some(&session.id));
     audit::record(
         state,
         &actor.user.id,
@@ -435,6 +439,7 @@ pub async fn revoke_all_sessions(
     crate::app::users::may_edit(actor, user_id)?;
     state.store.get_user(user_id).await.map_err(user_error)?;
     state.store.revoke_user_sessions(user_id).await?;
+    state.hub.end_sessions(user_id, None);
     audit::record(
         state,
         &actor.user.id,

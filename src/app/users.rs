@@ -443,6 +443,10 @@ pub async fn set_active(
         .set_user_active(user_id, active)
         .await
         .map_err(user_error)?;
+    if !active {
+        // Its sessions are gone with it; so are its open sockets.
+        state.hub.end_sessions(user_id, None);
+    }
     let action = if active {
         "user_activate"
     } else {

@@ -27,7 +27,7 @@
 //! Everything here is blocking (tantivy): callers run it on tokio's blocking pool.
 
 use std::collections::HashSet;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use tantivy::collector::TopDocs;
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByString};
@@ -119,26 +119,31 @@ impl Directory {
     /// old contents, and [`Directory::add`] adds (rebuilding from a database a batch at a
     /// time).
     pub fn begin_rebuild(&self) -> Result<(), SearchError> {
-        self.users.writer().delete_all_documents()?;
-        self.channels.writer().delete_all_documents()?;
+        self.users.with_writer(|w| Ok(w.delete_all_documents()?))?;
+        self.channels
+            .with_writer(|w| Ok(w.delete_all_documents()?))?;
         Ok(())
     }
 
     /// Adds or replaces users and channels, visible at the next commit.
     pub fn add(&self, users: &[User], channels: &[Channel]) -> Result<(), SearchError> {
         if !users.is_empty() {
-            let writer = self.users.writer();
-            for user in users {
-                self.users
-                    .replace(&writer, &user.id, Some(user_entry(user)))?;
-            }
+            self.users.with_writer(|writer| {
+                for user in users {
+                    self.users
+                        .replace(writer, &user.id, Some(user_entry(user)))?;
+                }
+                Ok(())
+            })?;
         }
         if !channels.is_empty() {
-            let writer = self.channels.writer();
-            for channel in channels {
-                self.channels
-                    .replace(&writer, &channel.id, channel_entry(channel))?;
-            }
+            self.channels.with_writer(|writer| {
+                for channel in channels {
+                    self.channels
+                        .replace(writer, &channel.id, channel_entry(channel))?;
+                }
+                Ok(())
+            })?;
         }
         Ok(())
     }
@@ -231,8 +236,8 @@ impl Directory {
     /// Drops what was added or removed since the last commit (a rebuild that failed half
     /// way): the directory stays as it was.
     pub fn rollback(&self) -> Result<(), SearchError> {
-        self.users.writer().rollback()?;
-        self.channels.writer().rollback()?;
+        self.users.rollback();
+        self.channels.rollback();
         Ok(())
     }
 
@@ -308,8 +313,11 @@ struct Fields {
 
 /// One in-memory index with the directory's schema.
 struct Table {
+    index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Made when a change comes and dropped at its commit: names change seldom, and a
+    /// tantivy writer holds megabytes (its hash table) and two threads while it lives.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
 }
 
@@ -353,28 +361,46 @@ impl Table {
         let index = Index::create_in_ram(schema);
         // Only PLAIN is used; the language matters for STEMMED alone.
         analyzer::register(&index, "none");
-        // One indexing and one merging thread: the tables are small, and the server has
-        // enough threads already.
-        let writer = index.writer_with_options(
-            IndexWriterOptions::builder()
-                .memory_budget_per_thread(WRITER_MEMORY)
-                .num_worker_threads(1)
-                .num_merge_threads(1)
-                .build(),
-        )?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Table {
+            index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
             fields,
         })
     }
 
-    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
-        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Runs `work` with the table's writer, made if there is none.
+    fn with_writer<T>(
+        &self,
+        work: impl FnOnce(&IndexWriter) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        let mut slot = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let writer = match slot.take() {
+            Some(writer) => writer,
+            // One indexing and one merging thread: the tables are small, and the server
+            // has enough threads already.
+            None => self.index.writer_with_options(
+                IndexWriterOptions::builder()
+                    .memory_budget_per_thread(WRITER_MEMORY)
+                    .num_worker_threads(1)
+                    .num_merge_threads(1)
+                    .build(),
+            )?,
+        };
+        let writer = slot.insert(writer);
+        work(writer)
+    }
+
+    /// Forgets what was changed since the last commit, with the writer.
+    fn rollback(&self) {
+        self.writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     /// Removes the document `id` and, given an entry, adds it anew.
@@ -405,9 +431,18 @@ impl Table {
         Ok(())
     }
 
+    /// Makes the changes visible and lets the writer go.
     fn commit(&self) -> Result<(), SearchError> {
-        self.writer().commit()?;
-        self.reader.reload()?;
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(mut writer) = writer {
+            writer.commit()?;
+            drop(writer);
+            self.reader.reload()?;
+        }
         Ok(())
     }
 

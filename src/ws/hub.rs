@@ -35,6 +35,8 @@ pub struct Record {
     pub buffered_bytes: usize,
     /// Events were dropped for this connection (it was too slow): a resume must start over.
     pub lossy: bool,
+    /// The connection's session was revoked: it is closed and cannot be resumed.
+    pub ended: bool,
     /// When the socket closed; `None` while one is attached.
     pub detached_at: Option<Instant>,
 }
@@ -48,6 +50,7 @@ impl Record {
             buffer: VecDeque::new(),
             buffered_bytes: 0,
             lossy: false,
+            ended: false,
             detached_at: None,
         }
     }
@@ -79,6 +82,7 @@ pub enum Attach {
 
 struct Connection {
     connection_id: String,
+    session_id: String,
     /// Changes up to this feed `seq` happened before the connection: not sent to it.
     after_seq: i64,
     queue: mpsc::Sender<Arc<OutEvent>>,
@@ -196,6 +200,7 @@ impl Hub {
     pub fn register(
         self: &Arc<Self>,
         user_id: &str,
+        session_id: &str,
         connection_id: &str,
         after_seq: i64,
     ) -> (Registration, mpsc::Receiver<Arc<OutEvent>>) {
@@ -206,6 +211,7 @@ impl Hub {
             .or_default()
             .push(Connection {
                 connection_id: connection_id.to_string(),
+                session_id: session_id.to_string(),
                 after_seq,
                 queue,
             });
@@ -237,6 +243,34 @@ impl Hub {
                     .push(record);
             }
         }
+    }
+
+    /// Closes the connections of `user_id` signed in with `session_id`, or all of the
+    /// user's when `None` (sessions revoked, user deactivated), as Mattermost does: their
+    /// clients see the socket close, fail to reconnect, and return to the login page.
+    /// Returns how many were closed.
+    pub fn end_sessions(&self, user_id: &str, session_id: Option<&str>) -> usize {
+        let mut registry = lock(&self.registry);
+        let Some(connections) = registry.by_user.get_mut(user_id) else {
+            return 0;
+        };
+        let (ended, kept): (Vec<Connection>, Vec<Connection>) = std::mem::take(connections)
+            .into_iter()
+            .partition(|c| session_id.is_none_or(|id| c.session_id == id));
+        *connections = kept;
+        if connections.is_empty() {
+            registry.by_user.remove(user_id);
+        }
+        for connection in &ended {
+            if let Some(record) = registry.records.get(&connection.connection_id) {
+                let mut record = lock(record);
+                record.ended = true;
+                record.lossy = true;
+            }
+        }
+        // Dropping the connections drops their queues' senders: each task sees the end,
+        // reads `ended` and closes its socket.
+        ended.len()
     }
 
     /// Whether the user has any live connection.

@@ -82,19 +82,63 @@ impl TypingThrottle {
     }
 }
 
+/// Who a connection belongs to. Small, since thousands are held at once: the session is
+/// looked up again (by its token) for each action that needs permissions, so a socket
+/// whose session was revoked or whose user was deactivated cannot act.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub user_id: String,
+    pub session_id: String,
+    token: String,
+}
+
+impl Identity {
+    pub fn of(actor: &Actor, token: String) -> Self {
+        Identity {
+            user_id: actor.user.id.clone(),
+            session_id: actor.session.id.clone(),
+            token,
+        }
+    }
+
+    /// The signed-in user as of now, or `None` if the session has ended.
+    async fn actor(&self, state: &AppState) -> Option<Actor> {
+        sessions::authenticate(state, &self.token).await.ok()
+    }
+}
+
+/// Why the connection loop ended.
+enum End {
+    /// The peer closed, or the socket failed: nothing more to say.
+    Gone,
+    /// Close with this reason.
+    Close(CloseReason),
+}
+
+fn closing(code: CloseCode, description: &str) -> End {
+    End::Close(CloseReason {
+        code,
+        description: Some(description.into()),
+    })
+}
+
 /// Runs a connection to its end.
+///
+/// The loop's own state stays small (it is held for every idle connection); the larger
+/// futures it awaits now and then (authentication, answering an action, presence
+/// writes) are boxed, so their space exists only while they run.
 pub async fn run(
     state: AppState,
     hub: Arc<Hub>,
     mut session: Session,
     mut stream: AggregatedMessageStream,
-    actor: Option<Actor>,
+    signed_in: Option<Identity>,
     resume: Resume,
 ) {
-    let actor = match actor {
-        Some(actor) => actor,
-        None => match challenge(&state, &mut session, &mut stream).await {
-            Some(actor) => actor,
+    let identity = match signed_in {
+        Some(identity) => identity,
+        None => match Box::pin(challenge(&state, &mut session, &mut stream)).await {
+            Some(identity) => identity,
             None => {
                 let _ = session
                     .close(Some(CloseReason {
@@ -106,7 +150,7 @@ pub async fn run(
             }
         },
     };
-    let user_id = actor.user.id.clone();
+    let user_id = identity.user_id.as_str();
     let resume_point = match (resume.connection_id.is_empty(), resume.sequence_number) {
         (false, Some(seq)) => Some((resume.connection_id.as_str(), seq)),
         _ => None,
@@ -119,13 +163,14 @@ pub async fn run(
             0
         }
     };
-    let (record, replay) = match hub.attach(&user_id, resume_point) {
+    let (record, replay) = match hub.attach(user_id, resume_point) {
         Attach::Fresh(record) => (record, None),
         Attach::Resume(record, frames) => (record, Some(frames)),
     };
     let connection_id = lock(&record).connection_id.clone();
     let after_seq = if replay.is_some() { 0 } else { feed_position };
-    let (_registration, mut queue) = hub.register(&user_id, &connection_id, after_seq);
+    let (registration, mut queue) =
+        hub.register(user_id, &identity.session_id, &connection_id, after_seq);
     let first = match replay {
         Some(frames) => frames,
         None => {
@@ -133,7 +178,7 @@ pub async fn run(
                 "hello",
                 json!({ "server_version": state.version_id(), "connection_id": connection_id, "server_hostname": "" }),
                 Broadcast {
-                    user_id: user_id.clone(),
+                    user_id: user_id.to_string(),
                     ..Broadcast::default()
                 },
             );
@@ -145,69 +190,86 @@ pub async fn run(
             return;
         }
     }
-    preferences::record_activity(&state, &user_id).await;
+    Box::pin(preferences::record_activity(&state, user_id)).await;
     tracing::debug!(%user_id, %connection_id, "websocket connected");
 
     let mut ping = tokio::time::interval(PING_INTERVAL);
     ping.tick().await;
     let mut last_heard = Instant::now();
-    let close = loop {
+    let end = loop {
         tokio::select! {
             event = queue.recv() => match event {
                 Some(event) => {
                     let frame = lock(&record).number(&event);
                     if session.text(frame).await.is_err() {
-                        break None;
+                        break End::Gone;
                     }
                 }
-                // The hub dropped us: we could not keep up.
-                None => break Some(CloseReason { code: CloseCode::Again, description: Some("too slow".into()) }),
+                // The hub dropped us: the session ended, or we could not keep up.
+                None if lock(&record).ended => break closing(CloseCode::Policy, "session ended"),
+                None => break closing(CloseCode::Again, "too slow"),
             },
             message = stream.recv() => {
                 last_heard = Instant::now();
                 match message {
                     Some(Ok(AggregatedMessage::Text(text))) => {
-                        if let Some(answer) = act(&state, &hub, &actor, &connection_id, &text).await
-                            && session.text(answer).await.is_err()
-                        {
-                            break None;
+                        match Box::pin(act(&state, &hub, &identity, &connection_id, &text)).await {
+                            Answer::None => {}
+                            Answer::Frame(answer) => {
+                                if session.text(answer).await.is_err() {
+                                    break End::Gone;
+                                }
+                            }
+                            Answer::SignedOut(answer) => {
+                                let _ = session.text(answer).await;
+                                break closing(CloseCode::Policy, "session ended");
+                            }
                         }
                     }
                     Some(Ok(AggregatedMessage::Binary(_))) => {
                         // MessagePack actions are not supported; say so and carry on.
                         let answer = fail(0, 400, "api.websocket_handler.invalid_param.app_error", "binary (MessagePack) frames are not supported; send JSON text");
                         if session.text(answer).await.is_err() {
-                            break None;
+                            break End::Gone;
                         }
                     }
                     Some(Ok(AggregatedMessage::Ping(bytes))) => {
                         if session.pong(&bytes).await.is_err() {
-                            break None;
+                            break End::Gone;
                         }
                     }
                     Some(Ok(AggregatedMessage::Pong(_))) => {}
-                    Some(Ok(AggregatedMessage::Close(_))) | None => break None,
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break End::Gone,
                     Some(Err(error)) => {
                         tracing::debug!(%error, %user_id, "websocket protocol error");
-                        break Some(CloseReason { code: CloseCode::Protocol, description: None });
+                        break End::Close(CloseReason { code: CloseCode::Protocol, description: None });
                     }
                 }
             }
             _ = ping.tick() => {
                 if last_heard.elapsed() > PONG_WAIT {
                     tracing::info!(%user_id, %connection_id, "websocket peer stopped answering; closing");
-                    break Some(CloseReason { code: CloseCode::Away, description: Some("ping timeout".into()) });
+                    break closing(CloseCode::Away, "ping timeout");
                 }
                 if session.ping(b"").await.is_err() {
-                    break None;
+                    break End::Gone;
                 }
             }
         }
     };
-    let _ = session.close(close).await;
-    drop(_registration);
-    if !hub.is_connected(&user_id) {
-        preferences::record_presence(&state, &user_id, StatusChange::Disconnected).await;
+    let reason = match end {
+        End::Gone => None,
+        End::Close(reason) => Some(reason),
+    };
+    let _ = session.close(reason).await;
+    drop(registration);
+    if !hub.is_connected(user_id) {
+        Box::pin(preferences::record_presence(
+            &state,
+            user_id,
+            StatusChange::Disconnected,
+        ))
+        .await;
     }
     tracing::debug!(%user_id, %connection_id, "websocket disconnected");
 }
@@ -223,7 +285,7 @@ async fn challenge(
     state: &AppState,
     session: &mut Session,
     stream: &mut AggregatedMessageStream,
-) -> Option<Actor> {
+) -> Option<Identity> {
     let frame = tokio::time::timeout(AUTH_TIMEOUT, stream.recv())
         .await
         .ok()??
@@ -250,19 +312,27 @@ async fn challenge(
         .unwrap_or_default();
     let actor = sessions::authenticate(state, token).await.ok()?;
     session.text(reply(action.seq, None)).await.ok()?;
-    Some(actor)
+    Some(Identity::of(&actor, token.to_string()))
 }
 
-/// Answers one client action; `None` when no answer is due.
+/// What to do after a client action.
+enum Answer {
+    None,
+    Frame(String),
+    /// The session has ended: send this and close.
+    SignedOut(String),
+}
+
+/// Answers one client action. Actions done for the user re-check the session first.
 async fn act(
     state: &AppState,
     hub: &Arc<Hub>,
-    actor: &Actor,
+    identity: &Identity,
     connection_id: &str,
     text: &str,
-) -> Option<String> {
+) -> Answer {
     if text.len() > MAX_ACTION_BYTES {
-        return Some(fail(
+        return Answer::Frame(fail(
             0,
             413,
             "api.websocket_handler.invalid_param.app_error",
@@ -270,7 +340,7 @@ async fn act(
         ));
     }
     let Ok(action) = serde_json::from_str::<Action>(text) else {
-        return Some(fail(
+        return Answer::Frame(fail(
             0,
             400,
             "api.web_socket_router.bad_json.app_error",
@@ -278,7 +348,7 @@ async fn act(
         ));
     };
     if action.action.is_empty() {
-        return Some(fail(
+        return Answer::Frame(fail(
             action.seq,
             400,
             "api.web_socket_router.no_action.app_error",
@@ -286,7 +356,7 @@ async fn act(
         ));
     }
     if action.seq <= 0 {
-        return Some(fail(
+        return Answer::Frame(fail(
             action.seq,
             400,
             "api.web_socket_router.bad_seq.app_error",
@@ -295,21 +365,42 @@ async fn act(
     }
     let seq = action.seq;
     let data = &action.data;
-    match action.action.as_str() {
+    let for_user = matches!(
+        action.action.as_str(),
+        "user_typing" | "get_statuses" | "get_statuses_by_ids" | "user_update_active_status"
+    );
+    let actor = if for_user {
+        match identity.actor(state).await {
+            Some(actor) => Some(actor),
+            None => {
+                return Answer::SignedOut(fail(
+                    seq,
+                    401,
+                    "api.context.session_expired.app_error",
+                    "Invalid or expired session, please login again.",
+                ));
+            }
+        }
+    } else {
+        None
+    };
+    let frame = match (action.action.as_str(), actor) {
         // Already authenticated: ignored, as in Mattermost.
-        "authentication_challenge" => None,
-        "ping" => Some(reply(
+        ("authentication_challenge", _) => return Answer::None,
+        ("ping", _) => reply(
             seq,
             Some(
                 json!({ "text": "pong", "version": crate::version::MATTERMOST_VERSION, "server_time": now_millis(), "node_id": "" }),
             ),
-        )),
-        "user_typing" => Some(user_typing(state, hub, actor, connection_id, seq, data).await),
-        "get_statuses" => {
-            let ids = hub.connected_users();
-            Some(statuses(state, seq, &ids).await)
+        ),
+        ("user_typing", Some(actor)) => {
+            user_typing(state, hub, &actor, connection_id, seq, data).await
         }
-        "get_statuses_by_ids" => {
+        ("get_statuses", Some(_)) => {
+            let ids = hub.connected_users();
+            statuses(state, seq, &ids).await
+        }
+        ("get_statuses_by_ids", Some(_)) => {
             let ids: Vec<String> = data
                 .get("user_ids")
                 .and_then(Value::as_array)
@@ -323,16 +414,17 @@ async fn act(
                 })
                 .unwrap_or_default();
             if ids.is_empty() {
-                return Some(fail(
+                fail(
                     seq,
                     400,
                     "api.websocket_handler.invalid_param.app_error",
                     "user_ids must list user ids",
-                ));
+                )
+            } else {
+                statuses(state, seq, &ids).await
             }
-            Some(statuses(state, seq, &ids).await)
         }
-        "user_update_active_status" => {
+        ("user_update_active_status", Some(actor)) => {
             let active = data
                 .get("user_is_active")
                 .and_then(Value::as_bool)
@@ -343,17 +435,18 @@ async fn act(
                 StatusChange::Idle
             };
             preferences::record_presence(state, &actor.user.id, change).await;
-            Some(reply(seq, None))
+            reply(seq, None)
         }
-        "presence" | "posted_notify_ack" => Some(reply(seq, None)),
-        name if name.starts_with("custom_") => None,
-        _ => Some(fail(
+        ("presence" | "posted_notify_ack", _) => reply(seq, None),
+        (name, _) if name.starts_with("custom_") => return Answer::None,
+        _ => fail(
             seq,
             500,
             "api.web_socket_router.bad_action.app_error",
             "Unknown websocket action.",
-        )),
-    }
+        ),
+    };
+    Answer::Frame(frame)
 }
 
 async fn statuses(state: &AppState, seq: i64, ids: &[String]) -> String {

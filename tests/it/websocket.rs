@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::support::accounts::Login;
+use crate::support::accounts::{Login, PASSWORD};
 use crate::support::{Server, data_dir};
 
 const QUIET: Duration = Duration::from_millis(400);
@@ -149,6 +149,86 @@ async fn clients_authenticate_by_header_or_challenge() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn ending_a_session_closes_its_sockets() {
+    let w = world().await;
+    // Bob on two devices; carol on one.
+    let second = w.server.login("bob", PASSWORD).await;
+    let mut phone = w.server.ws(&w.bob.token).await;
+    let mut laptop = w.server.ws(&second.token).await;
+    let mut carol = w.server.ws(&w.carol.token).await;
+
+    // Logging out on one device closes that device's socket only.
+    let (status, _) = w
+        .server
+        .call(Some(&w.bob), Method::POST, "/api/v4/users/logout", None)
+        .await;
+    assert_eq!(status, 200);
+    let (code, reason) = phone
+        .closed_by_server(Duration::from_secs(5))
+        .await
+        .expect("the logged-out session's socket closes");
+    assert_eq!((code, reason.as_str()), (1008, "session ended"));
+    assert_eq!(laptop.closed_by_server(QUIET).await, None);
+    // And it cannot come back with the old token.
+    assert!(w.server.ws_raw(&w.bob.token, "").await.is_err());
+
+    // Revoking a session by id closes its socket.
+    let third = w.server.login("bob", PASSWORD).await;
+    let mut tablet = w.server.ws(&third.token).await;
+    let (_, sessions) = w
+        .server
+        .call(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/v4/users/{}/sessions", w.bob.id()),
+            None,
+        )
+        .await;
+    // The newest session is the tablet's.
+    let tablet_session = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by_key(|s| s["create_at"].as_i64())
+        .cloned()
+        .unwrap();
+    let (status, _) = w
+        .server
+        .call(
+            Some(&w.admin),
+            Method::POST,
+            &format!("/api/v4/users/{}/sessions/revoke", w.bob.id()),
+            Some(json!({"session_id": tablet_session["id"]})),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        tablet.closed_by_server(Duration::from_secs(5)).await,
+        Some((1008, "session ended".to_string()))
+    );
+    assert_eq!(laptop.closed_by_server(QUIET).await, None);
+
+    // Deactivating the user closes every socket of theirs, and no one else's.
+    let (status, body) = w
+        .server
+        .call(
+            Some(&w.admin),
+            Method::PUT,
+            &format!("/api/v4/users/{}/active", w.bob.id()),
+            Some(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        laptop.closed_by_server(Duration::from_secs(5)).await,
+        Some((1008, "session ended".to_string()))
+    );
+    assert_eq!(carol.closed_by_server(QUIET).await, None);
+    let seq = carol.send("get_statuses", json!({})).await;
+    assert_eq!(carol.reply(seq).await["status"], "OK");
 }
 
 #[tokio::test]

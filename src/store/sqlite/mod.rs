@@ -21,11 +21,12 @@ mod users;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, ErrorCode};
-use tokio::sync::broadcast;
+use tokio::sync::{Semaphore, broadcast};
 
 pub use migrate::latest_version;
 use writer::Writer;
@@ -50,6 +51,10 @@ pub struct SqliteOptions {
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
     readers: r2d2::Pool<SqliteConnectionManager>,
+    /// One permit per reader connection, taken before a read leaves the async workers: a
+    /// burst of reads waits here rather than as blocked threads (each one's stack and
+    /// allocator cache would stay resident after the burst).
+    read_permits: Arc<Semaphore>,
     writer: Writer,
     feed: broadcast::Sender<Change>,
     status: SchemaStatus,
@@ -97,6 +102,7 @@ impl SqliteStore {
         let writer = Writer::start(write_conn, feed.clone())?;
         Ok(SqliteStore {
             readers,
+            read_permits: Arc::new(Semaphore::new(options.readers.max(1) as usize)),
             writer,
             feed,
             status,
@@ -111,7 +117,14 @@ impl SqliteStore {
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.readers.clone();
+        let permit = self
+            .read_permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Other(format!("no database connection: {e}")))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let conn = pool
                 .get()
                 .map_err(|e| StoreError::Other(format!("no database connection: {e}")))?;

@@ -144,6 +144,25 @@ impl WsClient {
         frames
     }
 
+    /// Waits for the server to close the socket, skipping other frames: the close code
+    /// and reason, or `None` if it stays open for `wait`.
+    pub async fn closed_by_server(&mut self, wait: Duration) -> Option<(u16, String)> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match tokio::time::timeout(left, self.socket.next()).await {
+                Err(_) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Some(frame.map_or((1005, String::new()), |f| {
+                        (u16::from(f.code), f.reason.to_string())
+                    }));
+                }
+                Ok(None | Some(Err(_))) => return Some((1006, String::new())),
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
