@@ -1,4 +1,5 @@
-//! The embedded web client: files from `assets/` compiled into the binary.
+//! The embedded web client: the build of `web/` in `assets/web/` (made by `build.rs`),
+//! compiled into the binary.
 //!
 //! Fingerprinted files (the bundler's `assets/` folder: `name-HASH.ext`) are cached forever;
 //! `index.html` is revalidated every time, so a new release reaches browsers at once.
@@ -12,7 +13,7 @@ use rust_embed::RustEmbed;
 use crate::error::AppError;
 
 #[derive(RustEmbed)]
-#[folder = "assets/"]
+#[folder = "assets/web/"]
 struct Assets;
 
 const INDEX: &str = "index.html";

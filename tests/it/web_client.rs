@@ -1,5 +1,5 @@
-//! The embedded web page: served at `/`, client routes fall back to it, API paths never do,
-//! and caching is right.
+//! The embedded web client: served at `/`, client routes fall back to it, API paths never
+//! do, and caching is right.
 
 use crate::support::{Server, data_dir};
 
@@ -20,7 +20,28 @@ async fn root_and_client_routes_serve_the_page() {
     let etag = response.headers()["etag"].to_str().unwrap().to_string();
     let page = response.text().await.unwrap();
     assert!(page.contains("<title>Hearth</title>"));
-    assert!(page.contains("/api/v4"));
+    assert!(page.contains(r#"<div id="root">"#), "{page}");
+
+    // The bundle it loads is embedded too, fingerprinted and cached for good.
+    let script = page
+        .split(r#"src=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page loads a script");
+    assert!(script.starts_with("/assets/index-"), "{script}");
+    let bundle = server.get(script).send().await.unwrap();
+    assert_eq!(bundle.status(), 200);
+    assert!(
+        bundle.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(
+        bundle.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(bundle.bytes().await.unwrap().len() > 10_000);
 
     // A client-side route gets the same page.
     let routed = server
