@@ -222,6 +222,7 @@ async fn remove_reaction(
 #[derive(Debug, Default, Deserialize)]
 struct FlaggedQuery {
     channel_id: Option<String>,
+    team_id: Option<String>,
     page: Option<u32>,
     per_page: Option<u32>,
 }
@@ -254,15 +255,24 @@ async fn flagged_posts(
         path.into_inner()
     };
     check_id(&user_id, "user_id")?;
-    if let Some(channel_id) = &query.channel_id {
+    // Empty means no filter: Mattermost's client sends `channel_id=&team_id=`.
+    let channel_id = query.channel_id.as_deref().filter(|id| !id.is_empty());
+    let team_id = query.team_id.as_deref().filter(|id| !id.is_empty());
+    if let Some(channel_id) = channel_id {
         check_id(channel_id, "channel_id")?;
+    }
+    if let Some(team_id) = team_id {
+        check_id(team_id, "team_id")?;
     }
     let paging = super::Paging::new(query.page, query.per_page);
     let list = posts::flagged_posts(
         &state,
         &actor,
         &user_id,
-        query.channel_id.as_deref(),
+        posts::FlaggedIn {
+            channel_id,
+            team_id,
+        },
         paging.offset() as usize,
         paging.per_page as usize,
     )

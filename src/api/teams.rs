@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_teams)),
     )
     .service(resource("/teams/members/invite").route(web::post().to(join_by_invite)))
+    .service(resource("/teams/invite/{invite_id}").route(web::get().to(invite_info)))
     .service(resource("/teams/name/{name}").route(web::get().to(team_by_name)))
     .service(resource("/teams/name/{name}/exists").route(web::get().to(team_exists)))
     .service(
@@ -306,6 +307,22 @@ async fn join_by_invite(
     check_id(&query.invite_id, "invite_id")?;
     let member = teams::join_by_invite(&state, &actor, &query.invite_id).await?;
     Ok(HttpResponse::Created().json(member))
+}
+
+/// `GET /teams/invite/{invite_id}`: what an invitation link leads to, for the sign-up
+/// page; no session needed, and only the team's public face.
+async fn invite_info(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "invite_id")?;
+    let team = teams::team_by_invite_id(&state, &path).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "id": team.id,
+        "name": team.name,
+        "display_name": team.display_name,
+        "description": team.description,
+    })))
 }
 
 fn member_missing() -> AppError {

@@ -17,7 +17,7 @@ use super::{Paging, ok, resource};
 use crate::app::permissions::perm;
 use crate::app::tokens::{self, TokenAction};
 use crate::app::users::{self, UserPatch, check_id, sanitize, user_error};
-use crate::app::{Actor, avatar, directory, sessions};
+use crate::app::{Actor, avatar, directory, sessions, teams};
 use crate::error::AppError;
 use crate::model::User;
 use crate::state::AppState;
@@ -261,17 +261,38 @@ async fn create_user(
     query: web::Query<CreateQuery>,
     body: web::Json<User>,
 ) -> Result<HttpResponse, AppError> {
-    if query.t.as_deref().is_some_and(|t| !t.is_empty())
-        || query.iid.as_deref().is_some_and(|t| !t.is_empty())
-    {
-        // Team invitations arrive with teams; until then no invitation can be valid.
+    if query.t.as_deref().is_some_and(|t| !t.is_empty()) {
+        // E-mailed invitations need e-mail, which is not built yet: no token can be valid.
         return Err(AppError::invalid(
             "api.user.create_user.invalid_invitation_type.app_error",
             "The invitation is not valid.",
         ));
     }
-    let created =
-        users::create_user(&state, auth.0.as_ref(), body.into_inner(), &client.0.ip).await?;
+    // An invitation link (`iid`: a team's invite id) opens sign-up on a closed server and
+    // puts the new account in that team.
+    let invited = match query.iid.as_deref().filter(|iid| !iid.is_empty()) {
+        Some(iid) => {
+            check_id(iid, "iid")?;
+            Some(teams::team_by_invite_id(&state, iid).await?)
+        }
+        None => None,
+    };
+    let how = if invited.is_some() {
+        users::SignUp::Invited
+    } else {
+        users::SignUp::Plain
+    };
+    let created = users::create_user(
+        &state,
+        auth.0.as_ref(),
+        body.into_inner(),
+        &client.0.ip,
+        how,
+    )
+    .await?;
+    if let Some(team) = &invited {
+        teams::add_member(&state, team, &created.id).await?;
+    }
     Ok(HttpResponse::Created().json(user_json(&state, auth.0.as_ref(), created)))
 }
 

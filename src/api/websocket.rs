@@ -34,12 +34,15 @@ async fn upgrade(
     query: web::Query<UpgradeQuery>,
 ) -> Result<HttpResponse, AppError> {
     check_origin(&req, &state)?;
+    // Without a connection id there is nothing to resume, and the sequence number means
+    // nothing: Mattermost's own client sends `connection_id=&sequence_number=0` on its
+    // first connect.
     let sequence_number = match (&query.sequence_number, query.connection_id.is_empty()) {
-        (None, true) => None,
+        (_, true) => None,
         (Some(seq), false) => Some(seq.parse::<i64>().map_err(|_| AppError::InvalidParam {
             name: "sequence_number",
         })?),
-        _ => {
+        (None, false) => {
             return Err(AppError::InvalidParam {
                 name: "sequence_number",
             });

@@ -418,7 +418,19 @@ pub(crate) async fn post_list(state: &AppState, posts: Vec<Post>) -> Result<Post
             .into_iter()
             .filter(|p| p.delete_at == 0),
     );
-    let all = decorate_all(state, all).await?;
+    let mut all = decorate_all(state, all).await?;
+    // Every post of a thread carries the thread's reply count, as in Mattermost (the
+    // count is kept on the root).
+    let counts: BTreeMap<String, i64> = all
+        .iter()
+        .filter(|p| p.root_id.is_empty())
+        .map(|p| (p.id.clone(), p.reply_count))
+        .collect();
+    for post in all.iter_mut().filter(|p| !p.root_id.is_empty()) {
+        if let Some(count) = counts.get(&post.root_id) {
+            post.reply_count = *count;
+        }
+    }
     let posts: BTreeMap<String, Post> = all.into_iter().map(|p| (p.id.clone(), p)).collect();
     Ok(PostList {
         order,
@@ -591,11 +603,19 @@ pub async fn posts_by_ids(
 
 /// The user's saved ("flagged") posts that they may still read, newest first: the
 /// `flagged_post` preferences name the posts.
+/// Where saved posts are looked for: one channel, or one team's channels and the
+/// user's direct and group messages, or everywhere.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FlaggedIn<'a> {
+    pub channel_id: Option<&'a str>,
+    pub team_id: Option<&'a str>,
+}
+
 pub async fn flagged_posts(
     state: &AppState,
     actor: &Actor,
     user_id: &str,
-    channel_id: Option<&str>,
+    within: FlaggedIn<'_>,
     offset: usize,
     limit: usize,
 ) -> Result<PostList, AppError> {
@@ -609,8 +629,23 @@ pub async fn flagged_posts(
         .map(|p| p.name)
         .collect();
     let mut posts = posts_by_ids(state, actor, &ids).await?;
-    if let Some(channel_id) = channel_id {
+    if let Some(channel_id) = within.channel_id {
         posts.retain(|p| p.channel_id == channel_id);
+    }
+    if let Some(team_id) = within.team_id {
+        let mut teams: std::collections::HashMap<String, String> = Default::default();
+        for post in &posts {
+            if !teams.contains_key(&post.channel_id) {
+                let channel = state.store.get_channel(&post.channel_id).await?;
+                teams.insert(post.channel_id.clone(), channel.team_id);
+            }
+        }
+        // Direct and group messages belong to no team and show in every team's list.
+        posts.retain(|p| {
+            teams
+                .get(&p.channel_id)
+                .is_some_and(|team| team.is_empty() || team == team_id)
+        });
     }
     posts.sort_by_key(|p| std::cmp::Reverse(p.create_at));
     let page: Vec<Post> = posts.into_iter().skip(offset).take(limit).collect();

@@ -294,7 +294,11 @@ async fn default_channel_ids(state: &AppState, team_id: &str) -> Result<Vec<Stri
     Ok(ids)
 }
 
-async fn add_member(state: &AppState, team: &Team, user_id: &str) -> Result<TeamMember, AppError> {
+pub async fn add_member(
+    state: &AppState,
+    team: &Team,
+    user_id: &str,
+) -> Result<TeamMember, AppError> {
     let user = state.store.get_user(user_id).await.map_err(user_error)?;
     if user.delete_at != 0 {
         return Err(AppError::invalid(
@@ -357,6 +361,12 @@ pub async fn join_by_invite(
     actor: &Actor,
     invite_id: &str,
 ) -> Result<TeamMember, AppError> {
+    let team = team_by_invite_id(state, invite_id).await?;
+    add_member(state, &team, &actor.user.id).await
+}
+
+/// The live team whose invitation link carries `invite_id`.
+pub async fn team_by_invite_id(state: &AppState, invite_id: &str) -> Result<Team, AppError> {
     let team = state
         .store
         .get_team_by_invite_id(invite_id)
@@ -371,7 +381,7 @@ pub async fn join_by_invite(
     if team.delete_at != 0 {
         return Err(team_missing());
     }
-    add_member(state, &team, &actor.user.id).await
+    Ok(team)
 }
 
 /// Removes a member: oneself, or anyone with `remove_user_from_team`.

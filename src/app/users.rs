@@ -134,8 +134,12 @@ pub fn user_error(error: StoreError) -> AppError {
 
 /// Whether sign-up is open to this caller: admins may always create accounts; the very
 /// first account may always be created (it becomes the system admin); otherwise the site
-/// must allow account creation and open sign-up.
-async fn may_sign_up(state: &AppState, actor: Option<&Actor>) -> Result<(), AppError> {
+/// must allow account creation and open sign-up, or the caller holds a team's invitation.
+async fn may_sign_up(
+    state: &AppState,
+    actor: Option<&Actor>,
+    invited: bool,
+) -> Result<(), AppError> {
     if actor.is_some_and(|a| a.can(perm::MANAGE_OTHER_USERS)) {
         return Ok(());
     }
@@ -156,7 +160,7 @@ async fn may_sign_up(state: &AppState, actor: Option<&Actor>) -> Result<(), AppE
             message: "User sign-up with email is disabled.".into(),
         });
     }
-    if !team.enable_open_server {
+    if !team.enable_open_server && !invited {
         return Err(AppError::Denied {
             id: "api.user.create_user.no_open_server",
             message: "This server does not allow open signups. Please speak with your Administrator to receive an invitation.".into(),
@@ -182,6 +186,15 @@ fn domain_allowed(config: &Config, email: &str) -> bool {
         .any(|d| d.eq_ignore_ascii_case(domain))
 }
 
+/// How a new account came to be asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignUp {
+    /// By an admin, or through open sign-up.
+    Plain,
+    /// Through a team's invitation link, which opens sign-up on a closed server.
+    Invited,
+}
+
 /// Creates an account from a sign-up form (`POST /users`). The first account on a server
 /// becomes a system admin.
 pub async fn create_user(
@@ -189,8 +202,9 @@ pub async fn create_user(
     actor: Option<&Actor>,
     mut input: User,
     ip: &str,
+    how: SignUp,
 ) -> Result<User, AppError> {
-    may_sign_up(state, actor).await?;
+    may_sign_up(state, actor, how == SignUp::Invited).await?;
     input.username = input.username.trim().to_lowercase();
     input.email = input.email.trim().to_lowercase();
     check_profile(&input)?;

@@ -142,9 +142,10 @@ pub async fn run(
                 email_verified: true,
                 ..User::default()
             };
-            let mut user = users::create_user(&state, Some(&actor), input, LOCAL_IP)
-                .await
-                .map_err(app_error)?;
+            let mut user =
+                users::create_user(&state, Some(&actor), input, LOCAL_IP, users::SignUp::Plain)
+                    .await
+                    .map_err(app_error)?;
             if *system_admin && !crate::app::permissions::has_role(&user.roles, "system_admin") {
                 user = users::update_roles(
                     &state,

@@ -372,6 +372,9 @@ async fn replies_travel_with_their_root_and_make_a_thread() {
     assert_eq!(keys(&page), set(&[&root, &first, &second]));
     assert_eq!(page["posts"][&root]["message"], "who is bringing cake?");
     assert_eq!(page["posts"][&root]["reply_count"], 2);
+    // Replies carry the thread's count too, as Mattermost's do.
+    assert_eq!(page["posts"][&first]["reply_count"], 2);
+    assert_eq!(page["posts"][&second]["reply_count"], 2);
 
     // The thread, from the root or from a reply: the root and its replies, newest first.
     for from in [&root, &first] {

@@ -453,6 +453,123 @@ async fn a_team_is_created_found_listed_patched_archived_and_restored() {
 }
 
 #[tokio::test]
+async fn invitation_links_sign_people_up_on_a_closed_server() {
+    let data = data_dir();
+    // Open sign-up is off (Mattermost's default): only an invitation lets people in.
+    let server = Server::start(
+        data.path(),
+        &[("HEARTH_TEAMSETTINGS_ENABLEOPENSERVER", "false")],
+    );
+    let admin = server.admin().await;
+    let mut checks = Checks::default();
+    let vault = new_team(&server, &admin, "vault", "I").await;
+    let invite = get(&server, &admin, &format!("/teams/{vault}")).await.1["invite_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+
+    // The sign-up page can name the team without a session, and sees nothing private.
+    let reply = server
+        .get_json(&format!("/api/v4/teams/invite/{invite}"))
+        .await;
+    checks.that(
+        "invite info without a session",
+        reply.0 == 200
+            && reply.1["id"] == vault.as_str()
+            && reply.1["name"] == "vault"
+            && reply.1.get("invite_id").is_none()
+            && reply.1.get("email").is_none(),
+        &reply.1,
+    );
+    let reply = server
+        .get_json("/api/v4/teams/invite/zzzzzzzzzzzzzzzzzzzzzzzzzz")
+        .await;
+    checks.error(
+        "unknown invite info",
+        &reply,
+        404,
+        "app.team.get_by_invite_id.finding.app_error",
+    );
+
+    let form = |name: &str| json!({"username": name, "email": format!("{name}@example.com"), "password": crate::support::accounts::PASSWORD});
+    // Without the invitation: closed.
+    let reply = crate::support::json(
+        server
+            .post("/api/v4/users")
+            .json(&form("dora"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    checks.error(
+        "sign-up without an invitation",
+        &reply,
+        403,
+        "api.user.create_user.no_open_server",
+    );
+    // A wrong or malformed invite id creates no one.
+    for (iid, status) in [("zzzzzzzzzzzzzzzzzzzzzzzzzz", 404), ("nope", 400)] {
+        let reply = crate::support::json(
+            server
+                .post(&format!("/api/v4/users?iid={iid}"))
+                .json(&form("dora"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        checks.status(&format!("sign-up with invite id {iid}"), &reply, status);
+    }
+    // With it: the account is made and is in the team and its default channels.
+    let reply = crate::support::json(
+        server
+            .post(&format!("/api/v4/users?iid={invite}"))
+            .json(&form("dora"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    checks.status("sign-up through the invitation link", &reply, 201);
+    let dora = server
+        .login("dora", crate::support::accounts::PASSWORD)
+        .await;
+    let reply = get(&server, &dora, "/users/me/teams").await;
+    checks.that(
+        "the new account is in the team",
+        reply
+            .1
+            .as_array()
+            .is_some_and(|teams| teams.len() == 1 && teams[0]["id"] == vault.as_str()),
+        &reply.1,
+    );
+    let reply = get(&server, &dora, &format!("/users/me/teams/{vault}/channels")).await;
+    checks.that(
+        "and in town-square",
+        names(&reply.1).contains(&"town-square"),
+        &reply.1,
+    );
+    // E-mailed invitation tokens need e-mail, which is not built: refused.
+    let reply = crate::support::json(
+        server
+            .post("/api/v4/users?t=sometoken")
+            .json(&form("erin"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    checks.error(
+        "sign-up with an e-mail token",
+        &reply,
+        400,
+        "api.user.create_user.invalid_invitation_type.app_error",
+    );
+    checks.finish();
+}
+
+#[tokio::test]
 async fn people_join_leave_and_are_managed_in_teams() {
     let data = data_dir();
     let server = Server::start(data.path(), &[]);

@@ -171,6 +171,33 @@ async fn following_a_thread_tracks_its_unread_replies_and_mentions() {
         .await;
     assert_eq!(status, 200, "{flagged}");
     assert_eq!(flagged["order"], json!([root_id]));
+    // What Mattermost's client sends: empty filters are no filters; a team filter keeps
+    // that team's posts and drops other teams'.
+    for (query, expected) in [
+        ("?channel_id=&team_id=&page=0&per_page=60", json!([root_id])),
+        (&*format!("?team_id={team_id}"), json!([root_id])),
+        ("?team_id=aaaaaaaaaaaaaaaaaaaaaaaaaa", json!([])),
+    ] {
+        let (status, filtered) = server
+            .call(
+                Some(&bob),
+                Method::GET,
+                &format!("/api/v4/users/me/posts/flagged{query}"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{query}: {filtered}");
+        assert_eq!(filtered["order"], expected, "{query}");
+    }
+    let (status, _) = server
+        .call(
+            Some(&bob),
+            Method::GET,
+            "/api/v4/users/me/posts/flagged?team_id=nope",
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
     let (_, none) = server
         .call(
             Some(&alice),

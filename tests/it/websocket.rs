@@ -841,6 +841,16 @@ async fn reconnecting_with_a_sequence_number_replays_exactly_what_was_missed() {
     assert_ne!(hello["data"]["connection_id"], "aaaaaaaaaaaaaaaaaaaaaaaaaa");
     assert_eq!(hello["seq"], 0);
 
+    // Mattermost's own client opens its first connection with both empty: a fresh one.
+    let mut first = w
+        .server
+        .ws_raw(&w.bob.token, "?connection_id=&sequence_number=0")
+        .await
+        .expect("the official client's first-connect URL is accepted");
+    let hello = first.event().await;
+    assert_eq!(hello["event"], "hello");
+    assert_eq!(hello["seq"], 0);
+
     // connection_id without sequence_number is refused.
     assert!(
         w.server

@@ -1,16 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {fixFirstConnectUrl, isMissingEndpoint} from './api';
-
-describe('fixFirstConnectUrl', () => {
-    it('drops the empty connection_id and its sequence_number on a first connect', () => {
-        expect(fixFirstConnectUrl('ws://h/api/v4/websocket?connection_id=&sequence_number=0')).toBe('ws://h/api/v4/websocket');
-    });
-
-    it('keeps a resume untouched', () => {
-        const url = 'ws://h/api/v4/websocket?connection_id=abc&sequence_number=7';
-        expect(fixFirstConnectUrl(url)).toBe(url);
-    });
-});
+import {isMissingEndpoint} from './api';
 
 describe('isMissingEndpoint', () => {
     it('is true for the router 404 and for 501', () => {

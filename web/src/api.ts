@@ -69,25 +69,8 @@ export async function getSetupNeeded(): Promise<boolean> {
     return Boolean(body.setup_needed);
 }
 
-/**
- * WebSocketClient opens every first connection as `?connection_id=&sequence_number=0`.
- * Hearth answers that with 400 (it wants no sequence_number without a connection_id;
- * Mattermost ignores sequence_number then), so the two empty-connection parameters are
- * dropped here. Reconnects with a real connection_id pass through unchanged.
- * Reported as a server bug; remove this once the server accepts the official client's URL.
- */
-export function fixFirstConnectUrl(url: string): string {
-    const u = new URL(url);
-    if (u.searchParams.get('connection_id') === '') {
-        u.searchParams.delete('connection_id');
-        u.searchParams.delete('sequence_number');
-    }
-    return u.toString();
-}
-
 export const ws = new WebSocketClient({
     maxWebSocketRetryTime: 10000,
-    newWebSocketFn: (url) => new WebSocket(fixFirstConnectUrl(url)),
 });
 
 export function websocketUrl(): string {
