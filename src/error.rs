@@ -38,6 +38,9 @@ pub enum AppError {
     /// The body is larger than `ServiceSettings.MaximumPayloadSizeBytes`.
     #[error("The request body is larger than the limit of {limit} bytes.")]
     PayloadTooLarge { limit: u64 },
+    /// An upload over a limit that has an error id of its own (413).
+    #[error("{message}")]
+    TooLarge { id: &'static str, message: String },
     /// The caller may not do this.
     #[error("You do not have the appropriate permissions.")]
     Forbidden,
@@ -91,6 +94,7 @@ impl AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "api.context.request_body_too_large.app_error",
             ),
+            AppError::TooLarge { id, .. } => (StatusCode::PAYLOAD_TOO_LARGE, id),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "api.context.permissions.app_error"),
             AppError::NotImplemented { id, .. } => (StatusCode::NOT_IMPLEMENTED, id),
             AppError::Invalid { id, .. } => (StatusCode::BAD_REQUEST, id.as_ref()),

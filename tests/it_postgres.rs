@@ -26,6 +26,8 @@ mod database;
 mod directory_search;
 #[path = "it/durability.rs"]
 mod durability;
+#[path = "it/emoji.rs"]
+mod emoji;
 #[path = "it/errors.rs"]
 mod errors;
 #[path = "it/files.rs"]

@@ -5,6 +5,7 @@
 pub mod auth;
 mod channels;
 mod config;
+mod emoji;
 mod files;
 mod middleware;
 mod posts;
@@ -43,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(threads::configure)
             .configure(websocket::configure)
             .configure(files::configure)
+            .configure(emoji::configure)
             .default_service(web::to(route_not_found)),
     );
 }

@@ -7,6 +7,7 @@ pub mod avatar;
 pub mod channels;
 pub mod config;
 pub mod directory;
+pub mod emoji;
 pub mod files;
 pub mod permissions;
 pub mod posts;

@@ -52,6 +52,7 @@ pub mod perm {
         CREATE_GROUP_CHANNEL = "create_group_channel",
         CREATE_EMOJIS = "create_emojis",
         DELETE_EMOJIS = "delete_emojis",
+        DELETE_OTHERS_EMOJIS = "delete_others_emojis",
         VIEW_TEAM = "view_team",
         MANAGE_TEAM = "manage_team",
         MANAGE_TEAM_ROLES = "manage_team_roles",

@@ -3,6 +3,7 @@
 
 mod access;
 mod channel;
+mod emoji;
 mod id;
 mod post;
 mod preference;
@@ -12,6 +13,7 @@ mod user;
 
 pub use access::{Audit, UserAccessToken};
 pub use channel::{Channel, ChannelMember, ChannelType};
+pub use emoji::Emoji;
 pub use id::{ID_LEN, is_valid_id, new_id, now_millis};
 pub use post::{Post, PostList, Reaction};
 pub use preference::{CustomStatus, Preference, Presence, Status, StatusChange};

@@ -38,6 +38,7 @@ pub const TABLES: &[&str] = &[
     "custom_statuses",
     "file_infos",
     "upload_sessions",
+    "custom_emoji",
     "change_feed",
 ];
 

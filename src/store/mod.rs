@@ -9,12 +9,14 @@ mod common;
 #[cfg(test)]
 mod conformance;
 pub mod copy;
+mod emoji;
 mod files;
 mod messaging;
 pub mod postgres;
 mod preferences;
 pub mod sqlite;
 
+pub use emoji::EmojiStore;
 pub use files::{FileInfo, FileInfoStore, FileSearch, UploadSession};
 pub use messaging::{
     ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
@@ -174,6 +176,7 @@ pub trait Store:
     + PostStore
     + ThreadStore
     + FileInfoStore
+    + EmojiStore
 {
     /// The schema migration done when the store was opened.
     fn schema_status(&self) -> &SchemaStatus;

@@ -304,6 +304,11 @@ pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> V
                 },
             )]
         }
+        "emoji_added" => vec![OutEvent::new(
+            "emoji_added",
+            json!({ "emoji": d["emoji"] }),
+            Broadcast::default(),
+        )],
         "status_change" => vec![OutEvent::new(
             "status_change",
             json!({ "status": field(change, "status"), "user_id": change.user_id }),

@@ -18,6 +18,7 @@ mod configuration;
 mod database;
 mod directory_search;
 mod durability;
+mod emoji;
 mod errors;
 mod files;
 mod mfa_tokens;

@@ -21,6 +21,7 @@ pub(crate) mod postgres_server;
 
 mod accounts;
 mod content;
+mod emoji;
 mod feed;
 mod messaging;
 mod statistics;

@@ -14,6 +14,7 @@
 
 mod audits;
 mod channels;
+mod emoji;
 mod feed;
 mod files;
 mod migrate;

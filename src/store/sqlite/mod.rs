@@ -7,6 +7,7 @@
 
 mod audits;
 mod channels;
+mod emoji;
 mod feed;
 mod files;
 mod migrate;
