@@ -14,11 +14,11 @@ use crate::store::{Change, Store};
 
 /// Events a connection may have queued before it counts as too slow and is cut off.
 pub const QUEUE_CAPACITY: usize = 256;
-/// Events kept per connection for a lossless resume after a reconnect.
+/// Events kept per connection for a lossless resume after a reconnect. They are kept as
+/// shared events, not as the frames sent: every connection an event went to points at
+/// one copy, and a frame is made again (same `seq`, same recipient) only if it is
+/// replayed.
 pub const REPLAY_BUFFER: usize = 128;
-/// Bytes of frames kept per connection for that, whichever limit comes first (a busy
-/// connection would otherwise hold 128 full frames, over 100 KB).
-pub const REPLAY_BYTES: usize = 48 * 1024;
 /// How long a dropped connection can still be resumed.
 const RECORD_TTL: Duration = Duration::from_secs(300);
 
@@ -29,10 +29,8 @@ pub struct Record {
     pub user_id: String,
     /// The `seq` the next event will carry.
     pub next_seq: i64,
-    /// The last frames sent, oldest first, with their `seq`.
-    pub buffer: VecDeque<(i64, String)>,
-    /// The length of those frames together.
-    pub buffered_bytes: usize,
+    /// The last events numbered for this connection, oldest first, with their `seq`.
+    pub buffer: VecDeque<(i64, Arc<OutEvent>)>,
     /// Events were dropped for this connection (it was too slow): a resume must start over.
     pub lossy: bool,
     /// The connection's session was revoked: it is closed and cannot be resumed.
@@ -48,27 +46,36 @@ impl Record {
             user_id: user_id.to_string(),
             next_seq: 0,
             buffer: VecDeque::new(),
-            buffered_bytes: 0,
             lossy: false,
             ended: false,
             detached_at: None,
         }
     }
 
-    /// Numbers `event` for this connection, remembers the frame, and returns it.
-    pub fn number(&mut self, event: &OutEvent) -> String {
-        let frame = event.frame(&self.user_id, self.next_seq);
-        self.buffered_bytes += frame.len();
-        self.buffer.push_back((self.next_seq, frame.clone()));
-        while self.buffer.len() > REPLAY_BUFFER
-            || (self.buffered_bytes > REPLAY_BYTES && self.buffer.len() > 1)
-        {
-            if let Some((_, dropped)) = self.buffer.pop_front() {
-                self.buffered_bytes -= dropped.len();
-            }
+    /// Numbers `event` for this connection and remembers it; returns its `seq`.
+    pub fn remember(&mut self, event: &Arc<OutEvent>) -> i64 {
+        let seq = self.next_seq;
+        self.buffer.push_back((seq, event.clone()));
+        if self.buffer.len() > REPLAY_BUFFER {
+            self.buffer.pop_front();
         }
         self.next_seq += 1;
-        frame
+        seq
+    }
+
+    /// Numbers `event`, remembers it, and returns the frame to send.
+    pub fn number(&mut self, event: &Arc<OutEvent>) -> String {
+        let seq = self.remember(event);
+        event.frame(&self.user_id, seq)
+    }
+
+    /// The frames numbered `from` on, as they were sent.
+    fn frames_from(&self, from: i64) -> Vec<String> {
+        self.buffer
+            .iter()
+            .filter(|(seq, _)| *seq >= from)
+            .map(|(seq, event)| event.frame(&self.user_id, *seq))
+            .collect()
     }
 }
 
@@ -169,14 +176,7 @@ impl Hub {
                 if let Some(records) = registry.detached.get_mut(user_id) {
                     records.retain(|other| !Arc::ptr_eq(other, &record));
                 }
-                let r = lock(&record);
-                let frames = r
-                    .buffer
-                    .iter()
-                    .filter(|(seq, _)| *seq >= next)
-                    .map(|(_, f)| f.clone())
-                    .collect();
-                drop(r);
+                let frames = lock(&record).frames_from(next);
                 return Attach::Resume(record, frames);
             }
             // Too old, lossy or someone else's: that record is finished.
@@ -340,7 +340,7 @@ impl Hub {
                     .into_iter()
                     .flatten()
                 {
-                    lock(record).number(&event);
+                    lock(record).remember(&event);
                 }
                 let Some(connections) = registry.by_user.get(user_id.as_str()) else {
                     continue;
@@ -442,5 +442,52 @@ impl Hub {
             event.change_seq = change.seq;
             self.deliver(event).await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::ws::event::Broadcast;
+
+    fn event(n: i64) -> Arc<OutEvent> {
+        Arc::new(OutEvent::new(
+            "posted",
+            json!({ "n": n }),
+            Broadcast {
+                channel_id: "c".repeat(26),
+                ..Broadcast::default()
+            },
+        ))
+    }
+
+    #[test]
+    fn a_resume_gets_the_frames_as_they_were_sent() {
+        let mut record = Record::new("u");
+        let sent: Vec<String> = (0..5).map(|n| record.number(&event(n))).collect();
+        // Numbered while away: kept, not sent.
+        record.remember(&event(5));
+        let replayed = record.frames_from(2);
+        assert_eq!(replayed[..3], sent[2..]);
+        assert_eq!(replayed.len(), 4);
+        assert!(replayed[3].contains(r#""seq":5"#), "{}", replayed[3]);
+    }
+
+    #[test]
+    fn the_buffer_keeps_the_newest_events_and_shares_them() {
+        let shared = event(0);
+        let mut first = Record::new("a");
+        let mut second = Record::new("b");
+        for _ in 0..REPLAY_BUFFER + 10 {
+            first.remember(&shared);
+            second.remember(&shared);
+        }
+        assert_eq!(first.buffer.len(), REPLAY_BUFFER);
+        assert_eq!(first.buffer.front().map(|(seq, _)| *seq), Some(10));
+        // One event, however many connections remember it.
+        assert_eq!(Arc::strong_count(&shared), 1 + 2 * REPLAY_BUFFER);
+        assert_eq!(first.frames_from(5).len(), REPLAY_BUFFER);
     }
 }

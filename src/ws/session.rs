@@ -174,14 +174,14 @@ pub async fn run(
     let first = match replay {
         Some(frames) => frames,
         None => {
-            let hello = OutEvent::new(
+            let hello = Arc::new(OutEvent::new(
                 "hello",
                 json!({ "server_version": state.version_id(), "connection_id": connection_id, "server_hostname": "" }),
                 Broadcast {
                     user_id: user_id.to_string(),
                     ..Broadcast::default()
                 },
-            );
+            ));
             vec![lock(&record).number(&hello)]
         }
     };
