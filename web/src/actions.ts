@@ -12,6 +12,11 @@ import {getState, initialState, setState, withEntries, dmPartnerId, type Channel
 import {navigate} from './router';
 import {mergeOrder} from './lib/postlist';
 import {onHighlighterReady} from './lib/markdown';
+import {setClock24} from './lib/format';
+import {notificationBody, notificationPermission, shouldNotify, showNotification} from './lib/notify';
+import {isSystemPost} from './lib/postlist';
+import {channelLabel, channelPath} from './links';
+import {CLOCK, DISPLAY, THEME, displayPrefs, type Pref, type ThemeChoice} from './lib/prefs';
 
 export const PAGE_SIZE = 60;
 const TYPING_MS = 5000;
@@ -53,6 +58,7 @@ export async function startSession(me: UserProfile): Promise<void> {
             flagged[p.name] = true;
         }
     }
+    applyDisplayPrefs(prefs);
     const active = teams.filter((t) => t.delete_at === 0).sort((a, b) => a.display_name.localeCompare(b.display_name));
     setState({
         config: config as unknown as Record<string, string>,
@@ -78,6 +84,41 @@ export async function login(loginId: string, password: string, token = ''): Prom
 function resetState(): void {
     const {config, theme} = getState();
     setState({...initialState, ready: true, config, theme});
+    setClock24(undefined);
+}
+
+// ---------------------------------------------------------------- display preferences
+
+function applyDisplayPrefs(prefs: Pref[]): void {
+    const d = displayPrefs(prefs);
+    if (d.theme && d.theme !== getState().theme) {
+        localStorage.setItem('hearth.theme', d.theme);
+        setState({theme: d.theme});
+    }
+    if (d.clock24 !== undefined && d.clock24 !== getState().clock24) {
+        setClock24(d.clock24);
+        setState((s) => ({clock24: d.clock24, renderVersion: s.renderVersion + 1}));
+    }
+}
+
+async function savePreference(name: string, value: string): Promise<void> {
+    const me = getState().me;
+    if (me) {
+        await client.savePreferences(me.id, [{user_id: me.id, category: DISPLAY, name, value}]);
+    }
+}
+
+/** Light, dark or the system's theme: applied at once, kept in this browser and on the server. */
+export function setTheme(theme: ThemeChoice): void {
+    localStorage.setItem('hearth.theme', theme);
+    setState({theme});
+    savePreference(THEME, theme).catch(() => undefined);
+}
+
+export async function setClock(clock24: boolean): Promise<void> {
+    setClock24(clock24);
+    setState((s) => ({clock24, renderVersion: s.renderVersion + 1}));
+    await savePreference(CLOCK, String(clock24));
 }
 
 /** The server ended the session (deactivation, revoked, expired): back to the login page. */
@@ -182,6 +223,15 @@ export async function openDirectChannel(username: string): Promise<Channel> {
         const member = await client.getMyChannelMember(channel.id);
         receiveChannels([channel], [member]);
     }
+    return channel;
+}
+
+/** The group message of these users (3–8, oneself included), created if needed. */
+export async function openGroupChannel(userIds: string[]): Promise<Channel> {
+    const channel = await client.createGroupChannel(userIds);
+    const member = await client.getMyChannelMember(channel.id);
+    receiveChannels([channel], [member]);
+    ensureUsers(userIds);
     return channel;
 }
 
@@ -518,10 +568,20 @@ function applyReaction(reaction: Reaction, added: boolean): void {
 export async function openThread(rootId: string): Promise<void> {
     setState({rhs: {kind: 'thread', rootId}});
     try {
+        const before = getState().posts[rootId]?.reply_count ?? 0;
         const list = await client.getPostThread(rootId, true);
-        const posts = receivePosts(list);
-        const replies = posts.filter((p) => p.root_id === rootId && p.delete_at === 0).sort((a, b) => a.create_at - b.create_at);
-        setState((s) => ({threads: {...s.threads, [rootId]: replies.map((p) => p.id)}}));
+        receivePosts(list);
+        // Replies that arrived on the WebSocket while the thread was loading are kept, and
+        // the root's count never goes below what is known: the answer may be older than
+        // an event already applied.
+        setState((s) => {
+            const replies = Object.values(s.posts).
+                filter((p) => p.root_id === rootId && p.delete_at === 0).
+                sort((a, b) => a.create_at - b.create_at);
+            const root = s.posts[rootId];
+            const posts = root ? {...s.posts, [rootId]: {...root, reply_count: Math.max(root.reply_count ?? 0, before, replies.length)}} : s.posts;
+            return {posts, threads: {...s.threads, [rootId]: replies.map((p) => p.id)}};
+        });
     } catch (e) {
         toast(errorMessage(e));
     }
@@ -663,6 +723,7 @@ export function handleEvent(msg: WebSocketMessage): void {
         const post = parse<Post>(data.post);
         addPost(post);
         bumpTyping(`${post.channel_id}:${post.root_id}`, post.user_id, 0);
+        notifyPost(post, data);
         const channel = getState().channels[post.channel_id] as HChannel | undefined;
         if (!channel) {
             // A new DM or GM, or a channel we were added to elsewhere: load it.
@@ -799,7 +860,12 @@ export function handleEvent(msg: WebSocketMessage): void {
         const channelId = broadcast.channel_id ?? '';
         if (channelId) {
             Promise.all([client.getChannel(channelId), client.getMyChannelMember(channelId)]).then(([c, m]) => {
-                receiveChannels([c], [m]);
+                // A first message may have come meanwhile and loaded the channel with its
+                // counts after it; this answer would be older: keep that one.
+                const known = getState();
+                if (!(known.channels[c.id] && known.members[c.id])) {
+                    receiveChannels([c], [m]);
+                }
                 if (c.type === 'D') {
                     ensureUsers([dmPartnerId(c, me.id)]);
                 } else {
@@ -812,11 +878,18 @@ export function handleEvent(msg: WebSocketMessage): void {
     case 'user_updated': {
         const u = parse<UserProfile>(data.user);
         receiveUsers([{...(s.users[u.id] ?? {}), ...u}]);
+        if (u.id === me.id) {
+            // The copy sent to others is sanitised: keep what only we may see.
+            setState({me: {...me, ...u, email: u.email || me.email, notify_props: {...me.notify_props, ...(u.notify_props ?? {})}}});
+        }
         break;
     }
     case 'preferences_changed':
     case 'preferences_deleted': {
         const prefs = parse<PreferenceType[]>(data.preferences) ?? [];
+        if (msg.event === 'preferences_changed') {
+            applyDisplayPrefs(prefs);
+        }
         const flagged = {...s.flagged};
         for (const p of prefs.filter((x) => x.category === 'flagged_post')) {
             if (msg.event === 'preferences_changed' && p.value === 'true') {
@@ -839,12 +912,56 @@ export function handleEvent(msg: WebSocketMessage): void {
             }).catch(() => undefined);
         }
         break;
+    case 'config_changed': {
+        // The client configuration after an admin's save: site name, switches, limits.
+        const config = parse<Record<string, string>>(data.config);
+        if (config && typeof config === 'object') {
+            setState({config: {...s.config, ...config}});
+        }
+        break;
+    }
     case 'user_role_updated':
         if (data.user_id === me.id) {
             client.getMe().then((u) => setState({me: u})).catch(() => undefined);
         }
         break;
     }
+}
+
+/** A desktop notification for a new message, when the user's settings ask for one. */
+function notifyPost(post: Post, data: Record<string, unknown>): void {
+    const s = getState();
+    const me = s.me!;
+    const channel = s.channels[post.channel_id];
+    const member = s.members[post.channel_id];
+    const channelType = channel?.type ?? String(data.channel_type ?? '');
+    const memberProps = (member?.notify_props ?? {}) as Record<string, string | undefined>;
+    const mentions = data.mentions ? parse<string[]>(data.mentions) : [];
+    const notify = shouldNotify({
+        own: post.user_id === me.id,
+        system: isSystemPost(post),
+        channelType,
+        mentioned: mentions.includes(me.id),
+        userDesktop: (me.notify_props as unknown as Record<string, string> | undefined)?.desktop,
+        channelDesktop: memberProps.desktop,
+        muted: memberProps.mark_unread === 'mention',
+        hidden: document.visibilityState !== 'visible',
+        permission: notificationPermission(),
+    });
+    if (!notify) {
+        return;
+    }
+    const sender = s.users[post.user_id]?.username ?? String(data.sender_name ?? 'Someone').replace(/^@/, '');
+    const direct = channelType === 'D';
+    const title = direct ? sender : channel ? channelLabel(channel, s.users, me.id) : String(data.channel_display_name ?? 'New message');
+    showNotification(title, notificationBody(sender, post.message, direct), post.channel_id, () => {
+        const st = getState();
+        const c = st.channels[post.channel_id];
+        const team = st.teams[c?.team_id || st.currentTeamId] ?? st.teams[st.myTeamIds[0]];
+        if (c && team) {
+            navigate(channelPath(team, c, st.users, me.id));
+        }
+    });
 }
 
 function markViewedLocally(channelId: string): void {

@@ -19,6 +19,18 @@ client.setIncludeCookies(true);
 
 let unauthorizedHandler: (() => void) | null = null;
 
+/**
+ * Whether a failed request means the session is over: a 401, except a failed sign-in and a
+ * wrong current password or MFA code (changing one's e-mail or password answers 401 then).
+ */
+export function endsSession(err: ApiError, url: string): boolean {
+    if (err?.status_code !== 401 || url.includes('/users/login')) {
+        return false;
+    }
+    const id = err.server_error_id ?? '';
+    return !id.startsWith('api.user.check_user_password') && !id.includes('mfa');
+}
+
 /** Called when a request answers 401 (other than a failed login). */
 export function onUnauthorized(handler: () => void): void {
     unauthorizedHandler = handler;
@@ -33,12 +45,18 @@ wrapped.doFetchWithResponse = (async (url: string, options: RequestInit) => {
         return await originalFetch(url, options);
     } catch (e) {
         const err = e as ApiError;
-        if (err.status_code === 401 && !url.includes('/users/login') && unauthorizedHandler) {
+        if (endsSession(err, url) && unauthorizedHandler) {
             unauthorizedHandler();
         }
         throw e;
     }
 }) as FetchWithResponse;
+
+/** A request Client4 has no method for, through its fetch (headers, cookies, errors, 401s). */
+export function apiRequest<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const c = client as unknown as {doFetch: <R>(url: string, options: RequestInit) => Promise<R>};
+    return c.doFetch<T>(`${client.getBaseRoute()}${path}`, {method, body: body === undefined ? undefined : JSON.stringify(body)});
+}
 
 export function errorMessage(e: unknown): string {
     const err = e as ApiError;

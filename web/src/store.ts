@@ -31,7 +31,9 @@ export type Rhs =
     | {kind: 'pinned'; channelId: string; ids: string[]; loading: boolean; error?: string}
     | {kind: 'saved'; ids: string[]; loading: boolean; error?: string};
 
-export type ThemeChoice = 'system' | 'light' | 'dark';
+import type {ThemeChoice} from './lib/prefs';
+
+export type {ThemeChoice};
 
 export interface AppState {
     ready: boolean;
@@ -62,13 +64,17 @@ export interface AppState {
     currentTeamId: string;
     currentChannelId: string;
     theme: ThemeChoice;
+    /** 24-hour clock (true), 12-hour (false), or the locale's (undefined). */
+    clock24: boolean | undefined;
     wsConnected: boolean;
     /** The WebSocket was connected once this session (so a lost connection is worth showing). */
     wsEverConnected: boolean;
     /** A short message shown at the bottom of the screen. */
     toast: string;
     /** The open dialog, if any. */
-    dialog: '' | 'browse' | 'create' | 'dm' | 'switcher' | 'invite';
+    dialog: '' | 'browse' | 'create' | 'dm' | 'switcher' | 'invite' | 'settings';
+    /** The user whose profile card is open, and the element it is beside. */
+    profile: {userId: string; anchor: HTMLElement} | null;
     /** The channel list drawer on narrow screens. */
     drawerOpen: boolean;
     /** Bumped when messages must be formatted again (the code highlighter arrived). */
@@ -99,10 +105,12 @@ export const initialState: AppState = {
     currentTeamId: '',
     currentChannelId: '',
     theme: (localStorage.getItem('hearth.theme') as ThemeChoice | null) ?? 'system',
+    clock24: undefined,
     wsConnected: false,
     wsEverConnected: false,
     toast: '',
     dialog: '',
+    profile: null,
     drawerOpen: false,
     renderVersion: 0,
 };

@@ -1,14 +1,16 @@
-import {useEffect} from 'react';
+import {lazy, Suspense, useEffect} from 'react';
 import {bootstrap} from '../actions';
 import {matchRoute, navigate, useLocation} from '../router';
 import {getState, isSystemAdmin, useAppState} from '../store';
-import {AdminConsole} from './AdminConsole';
 import {Login, Signup} from './Auth';
 import {ChatView} from './ChatView';
 import {SelectTeam} from './SelectTeam';
 import {SetupWizard} from './Setup';
 
 let booted = false;
+
+// The System Console is for admins only: loaded when first opened.
+const AdminConsole = lazy(() => import('./AdminConsole').then((m) => ({default: m.AdminConsole})));
 
 /** Applies the theme choice (or the system's) to the document, following changes. */
 function useTheme(): void {
@@ -25,7 +27,7 @@ function useTheme(): void {
     }, [choice]);
 }
 
-function Loading() {
+export function Loading() {
     return <div className='center-screen' role='status' aria-live='polite'><div className='spinner' aria-hidden/>Loading…</div>;
 }
 
@@ -88,7 +90,7 @@ export function App() {
     case 'select_team':
         return <SelectTeam/>;
     case 'admin':
-        return isSystemAdmin(me) ? <AdminConsole section={route.section}/> : <Redirect to='/'/>;
+        return isSystemAdmin(me) ? <Suspense fallback={<Loading/>}><AdminConsole section={route.section}/></Suspense> : <Redirect to='/'/>;
     case 'not_found':
         return <div className='center-screen'><h1>Page not found</h1><a href='/' onClick={(e) => {
             e.preventDefault();

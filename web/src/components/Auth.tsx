@@ -4,7 +4,7 @@
 
 import {useEffect, useState, type FormEvent} from 'react';
 import type {UserProfile} from '@mattermost/types/users';
-import {client, errorId, errorMessage} from '../api';
+import {client, errorId, errorMessage, statusOf} from '../api';
 import {login, startSession} from '../actions';
 import {navigate, useLocation} from '../router';
 import {getState, useAppState} from '../store';
@@ -84,6 +84,18 @@ async function joinFromInvite(inviteId: string): Promise<void> {
     navigate(`/${team.name}/channels/town-square`, {replace: true});
 }
 
+interface InviteInfo {
+    id: string;
+    name: string;
+    display_name: string;
+    description?: string;
+}
+
+/**
+ * Sign-up: open sign-up when the server allows it, or through a team's invitation link
+ * (`?id=<invite id>`), which works on a closed server too: the invite id goes with the new
+ * account (`POST /users?iid=`) and the server puts the account in that team.
+ */
 export function Signup() {
     const {query} = useLocation();
     const inviteId = query.get('id') ?? '';
@@ -94,24 +106,32 @@ export function Signup() {
     const [password, setPassword] = useState('');
     const [error, setError] = useState('');
     const [busy, setBusy] = useState(false);
-    const [teamName, setTeamName] = useState('');
+    const [invite, setInvite] = useState<InviteInfo | null>(null);
+    const [inviteError, setInviteError] = useState('');
     const minLength = Number(config.PasswordMinimumLength || 8);
-    const open = config.EnableUserCreation === 'true' && (config.EnableOpenServer === 'true' || Boolean(inviteId));
+    const creation = config.EnableUserCreation !== 'false';
+    const open = creation && (config.EnableOpenServer === 'true' || Boolean(invite));
 
     useEffect(() => {
-        if (inviteId) {
-            client.getTeamInviteInfo(inviteId).then((t) => setTeamName(t.display_name)).catch(() => undefined);
+        if (!inviteId) {
+            return;
         }
+        client.getTeamInviteInfo(inviteId).then((t) => setInvite(t as InviteInfo)).catch((e) => {
+            setInviteError(statusOf(e) === 404 || statusOf(e) === 400
+                ? 'This invitation link is not valid. Ask for a new one.'
+                : errorMessage(e));
+        });
     }, [inviteId]);
 
+    const teamName = invite?.display_name ?? '';
     if (me && inviteId) {
         return (
             <div className='auth-page'>
-                <main className='card'>
-                    <h1 className='brand'>Join {teamName || 'the team'}</h1>
+                <main className='card' aria-labelledby='join-title'>
+                    <h1 id='join-title' className='brand'>Join {teamName || 'the team'}</h1>
                     <p>You are signed in as @{me.username}.</p>
-                    {error && <p className='error' role='alert'>{error}</p>}
-                    <button className='btn btn-primary' disabled={busy} onClick={async () => {
+                    {(error || inviteError) && <p className='error' role='alert'>{error || inviteError}</p>}
+                    <button className='btn btn-primary' disabled={busy || !invite} onClick={async () => {
                         setBusy(true);
                         try {
                             await joinFromInvite(inviteId);
@@ -130,28 +150,26 @@ export function Signup() {
         setBusy(true);
         setError('');
         try {
-            // On an open server anyone may sign up, and the invite then adds them to the team.
-            // On a closed one the invite id must come with the sign-up (as Mattermost does).
-            const openServer = config.EnableOpenServer === 'true';
-            await client.createUser({email: email.trim(), username: username.trim(), password} as UserProfile, '', openServer ? '' : inviteId);
+            await client.createUser({email: email.trim(), username: username.trim(), password} as UserProfile, '', invite ? inviteId : '');
             await login(username.trim(), password);
-            if (inviteId) {
-                await joinFromInvite(inviteId);
-            } else {
-                navigate(homePath(), {replace: true});
-            }
+            const team = invite ? getState().teams[invite.id] : undefined;
+            navigate(team ? `/${team.name}/channels/town-square` : homePath(), {replace: true});
         } catch (err) {
             setError(errorMessage(err));
             setBusy(false);
         }
     };
+    const loading = Boolean(inviteId) && !invite && !inviteError;
     return (
         <div className='auth-page'>
             <main className='card' aria-labelledby='signup-title'>
-                <h1 id='signup-title' className='brand'><Logo/> {config.SiteName || 'Hearth'}</h1>
-                <h2>{teamName ? `Create an account to join ${teamName}` : 'Create your account'}</h2>
-                {!open ? (
-                    <p className='note' role='status'>This server does not allow creating accounts. Ask your administrator for an invitation.</p>
+                <p className='brand'><Logo/> {config.SiteName || 'Hearth'}</p>
+                <h1 id='signup-title'>{teamName ? `Join ${teamName}` : 'Create your account'}</h1>
+                {invite?.description && <p className='muted'>{invite.description}</p>}
+                {teamName && <p className='muted'>Create an account to join the team.</p>}
+                {inviteError && <p className='error' role='alert'>{inviteError}</p>}
+                {loading ? <div className='spinner' role='status' aria-label='Loading'/> : !open ? (
+                    !inviteError && <p className='note' role='status'>This server does not allow creating accounts. Ask your administrator for an invitation.</p>
                 ) : (
                     <form onSubmit={submit}>
                         <Field label='E-mail' type='email' value={email} onChange={setEmail} autoComplete='email' required autoFocus/>
@@ -165,7 +183,7 @@ export function Signup() {
                 )}
                 <p className='center'>Already have an account? <a href='/login' onClick={(e) => {
                     e.preventDefault();
-                    navigate(inviteId ? `/login?redirect_to=${encodeURIComponent('/signup_user_complete?id=' + inviteId)}` : '/login');
+                    navigate(inviteId ? `/login?redirect_to=${encodeURIComponent('/signup_user_complete/?id=' + inviteId)}` : '/login');
                 }}>Sign in</a></p>
             </main>
         </div>

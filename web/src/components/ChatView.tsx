@@ -1,21 +1,26 @@
 // The signed-in screen: top bar with search, team rail, channel sidebar, the channel in
 // the centre, and the right-hand panel (thread, search results, pinned or saved messages).
 
-import {useEffect, useMemo, useState, type FormEvent} from 'react';
+import {lazy, Suspense, useEffect, useMemo, useState, type FormEvent} from 'react';
 import type {Channel} from '@mattermost/types/channels';
 import {client, errorMessage, statusOf} from '../api';
-import {focusPost, loadTeam, logout, openDirectChannel, resolveChannel, search, showSaved, toast} from '../actions';
+import {focusPost, loadTeam, logout, openDirectChannel, resolveChannel, search, setTheme, showSaved, toast} from '../actions';
 import {navigate, type Route} from '../router';
 import {getState, isSystemAdmin, setState, useAppState, type ThemeChoice} from '../store';
 import {channelUnread, documentTitle} from '../lib/unread';
+import {setFaviconDot} from '../lib/favicon';
 import {channelLabel, channelPath} from '../links';
 import {ChannelView} from './ChannelView';
 import {Avatar, Icon, Logo} from './common';
 import {BrowseChannels, CreateChannel, InviteDialog, NewDirectMessage, QuickSwitcher} from './Dialogs';
+import {ProfilePopover} from './ProfilePopover';
 import {Rhs} from './Rhs';
 import {Sidebar, TeamRail} from './Sidebar';
 
 type TeamRoute = Extract<Route, {team: string}>;
+
+// Account settings are opened now and then: loaded when first opened.
+const AccountSettings = lazy(() => import('./AccountSettings').then((m) => ({default: m.AccountSettings})));
 
 export function ChatView({route}: {route: TeamRoute}) {
     const me = useAppState((s) => s.me)!;
@@ -117,12 +122,15 @@ export function ChatView({route}: {route: TeamRoute}) {
             {dialog === 'dm' && <NewDirectMessage team={team}/>}
             {dialog === 'switcher' && <QuickSwitcher team={team}/>}
             {dialog === 'invite' && <InviteDialog team={team}/>}
+            {dialog === 'settings' && <Suspense fallback={null}><AccountSettings/></Suspense>}
+            <ProfilePopover team={team}/>
             {toastText && <div className='toast' role='status' aria-live='polite'>{toastText}</div>}
         </div>
     );
 }
 
 function useDocumentTitle(teamName: string): void {
+    useEffect(() => () => setFaviconDot(false), []);
     const channels = useAppState((s) => s.channels);
     const members = useAppState((s) => s.members);
     const currentChannelId = useAppState((s) => s.currentChannelId);
@@ -142,6 +150,7 @@ function useDocumentTitle(teamName: string): void {
             mentions += u.mentions;
         }
         const current = channels[currentChannelId];
+        setFaviconDot(unread > 0 || mentions > 0);
         document.title = documentTitle(unread, mentions, [current ? channelLabel(current, users, me.id) : '', teamName, siteName]);
     }, [channels, members, currentChannelId, users, me.id, teamName, siteName]);
 }
@@ -184,11 +193,9 @@ function TopBar({teamId, isAdmin}: {teamId: string; isAdmin: boolean}) {
             </form>
             <div className='topbar-right'>
                 <button className='icon-btn' aria-label='Saved messages' title='Saved messages' onClick={() => showSaved()}><Icon name='bookmark'/></button>
-                <button className='icon-btn' aria-label={`Theme: ${theme}. Switch theme`} title={`Theme: ${theme}`} onClick={() => {
-                    const next = THEME_NEXT[theme];
-                    localStorage.setItem('hearth.theme', next);
-                    setState({theme: next});
-                }}><Icon name={dark ? 'moon' : 'sun'}/></button>
+                <button className='icon-btn' aria-label={`Theme: ${theme}. Switch theme`} title={`Theme: ${theme}`} onClick={() => setTheme(THEME_NEXT[theme])}>
+                    <Icon name={dark ? 'moon' : 'sun'}/>
+                </button>
                 <div className='menu-anchor'>
                     <button className='icon-btn avatar-btn' aria-label='Account menu' aria-haspopup='menu' aria-expanded={menu} onClick={() => setMenu(!menu)}>
                         <Avatar user={me} size={28}/>
@@ -196,9 +203,8 @@ function TopBar({teamId, isAdmin}: {teamId: string; isAdmin: boolean}) {
                     {menu && (
                         <div className='menu' role='menu' onClick={() => setMenu(false)}>
                             <div className='menu-header'>@{me.username}</div>
+                            <button role='menuitem' onClick={() => setState({dialog: 'settings'})}>Account settings</button>
                             {isAdmin && <button role='menuitem' onClick={() => navigate('/admin_console/users')}>System Console</button>}
-                            <button role='menuitem' onClick={() => setState({dialog: 'invite'})}>Invite people</button>
-                            <button role='menuitem' onClick={() => navigate('/select_team')}>Join or create a team</button>
                             <button role='menuitem' onClick={() => logout()}>Sign out</button>
                         </div>
                     )}

@@ -1,15 +1,16 @@
 // Dialogs of the chat screen: browse and join public channels, create a channel, start a
 // direct message, the Ctrl/Cmd+K channel switcher, and the team invite link.
 
-import {useEffect, useMemo, useState, type FormEvent} from 'react';
+import {useEffect, useMemo, useRef, useState, type FormEvent} from 'react';
 import type {Channel} from '@mattermost/types/channels';
 import type {Team} from '@mattermost/types/teams';
 import type {UserProfile} from '@mattermost/types/users';
 import {client, errorMessage} from '../api';
-import {createChannel, joinChannel, receiveUsers} from '../actions';
+import {createChannel, joinChannel, openGroupChannel, receiveUsers} from '../actions';
 import {navigate} from '../router';
 import {getState, setState, useAppState} from '../store';
 import {slugify} from '../lib/format';
+import {GROUP_MAX, canAddMore, directTarget} from '../lib/groups';
 import {channelLabel, channelPath, userLabel} from '../links';
 import {Avatar, Field, Icon, Modal} from './common';
 
@@ -96,11 +97,15 @@ export function CreateChannel({team}: {team: Team}) {
     );
 }
 
+/** "Direct messages" +: one person for a direct message, two to seven for a group message. */
 export function NewDirectMessage({team}: {team: Team}) {
     const me = useAppState((s) => s.me)!;
+    const known = useAppState((s) => s.users);
     const [term, setTerm] = useState('');
     const [users, setUsers] = useState<UserProfile[]>([]);
+    const [selected, setSelected] = useState<string[]>([]);
     const [error, setError] = useState('');
+    const [busy, setBusy] = useState(false);
     useEffect(() => {
         let live = true;
         const t = setTimeout(() => {
@@ -119,22 +124,76 @@ export function NewDirectMessage({team}: {team: Team}) {
             clearTimeout(t);
         };
     }, [term, team.id]);
+    const target = directTarget(selected, me.id);
+    const more = canAddMore(selected, me.id);
+    const search = useRef<HTMLInputElement>(null);
+    const toggle = (u: UserProfile) => {
+        setError('');
+        const adding = !selected.includes(u.id);
+        setSelected((list) => (list.includes(u.id) ? list.filter((id) => id !== u.id) : [...list, u.id]));
+        if (adding && term) {
+            // Ready for the next name, as in Mattermost.
+            setTerm('');
+            search.current?.focus();
+        }
+    };
+    const go = async () => {
+        setError('');
+        if (target.kind === 'dm') {
+            close();
+            navigate(`/${team.name}/messages/@${(known[target.userId] ?? users.find((u) => u.id === target.userId))!.username}`);
+        } else if (target.kind === 'gm') {
+            setBusy(true);
+            try {
+                const channel = await openGroupChannel(target.userIds);
+                close();
+                navigate(`/${team.name}/messages/${channel.name}`);
+            } catch (e) {
+                setError(errorMessage(e));
+                setBusy(false);
+            }
+        }
+    };
     return (
-        <Modal title='Direct message' onClose={close}>
-            <input type='search' className='input-full' placeholder='Find people' aria-label='Find people' value={term} onChange={(e) => setTerm(e.target.value)}/>
-            {error && <p className='error' role='alert'>{error}</p>}
+        <Modal title='Direct messages' onClose={close}>
+            <input ref={search} type='search' className='input-full' placeholder='Find people' aria-label='Find people' value={term} onChange={(e) => setTerm(e.target.value)}/>
+            {selected.length > 0 && (
+                <ul className='chips' aria-label='Chosen people'>
+                    {selected.map((id) => {
+                        const u = known[id];
+                        return (
+                            <li key={id}>
+                                <button className='chip' aria-label={`Remove ${u?.username ?? id}`} onClick={() => setSelected(selected.filter((x) => x !== id))}>
+                                    {u?.username ?? id} <span aria-hidden>✕</span>
+                                </button>
+                            </li>
+                        );
+                    })}
+                </ul>
+            )}
             <ul className='pick-list' aria-label='People'>
-                {users.map((u) => (
-                    <li key={u.id}>
-                        <button className='pick-button' onClick={() => {
-                            close();
-                            navigate(`/${team.name}/messages/@${u.username}`);
-                        }}>
-                            <Avatar user={u} size={28}/> <span>{userLabel(u)}{u.id === me.id ? ' (you)' : ''}</span>
-                        </button>
-                    </li>
-                ))}
+                {users.map((u) => {
+                    const on = selected.includes(u.id);
+                    return (
+                        <li key={u.id}>
+                            <button className={`pick-button${on ? ' picked' : ''}`} aria-pressed={on} disabled={!on && !more} onClick={() => toggle(u)}>
+                                <Avatar user={u} size={28}/> <span className='pick-name'>{userLabel(u)}{u.id === me.id ? ' (you)' : ''}</span>
+                                <span className='pick-check' aria-hidden>{on ? '✓' : ''}</span>
+                            </button>
+                        </li>
+                    );
+                })}
             </ul>
+            {error && <p className='error' role='alert'>{error}</p>}
+            <div className='actions actions-between'>
+                <p className='muted small' aria-live='polite'>
+                    {target.kind === 'gm' ? `Group message with ${target.userIds.length - 1} people.`
+                        : target.kind === 'too_many' ? `A group message has at most ${target.max} other people.`
+                            : !more ? `A group message has at most ${GROUP_MAX - 1} other people.`
+                                : 'Choose one person for a direct message, or several for a group message.'}
+                </p>
+                <button className='btn btn-primary' disabled={busy || target.kind === 'none' || target.kind === 'too_many'} onClick={go}>Go</button>
+            </div>
         </Modal>
     );
 }
@@ -207,7 +266,8 @@ export function InviteDialog({team}: {team: Team}) {
     const link = inviteId ? `${window.location.origin}/signup_user_complete/?id=${inviteId}` : '';
     return (
         <Modal title={`Invite people to ${team.display_name}`} onClose={close}>
-            <p>Share this link. People who open it can create an account (if the server allows it) and join the team.</p>
+            <p>Share this link with the people you want on the team. Opening it, they create an account and join {team.display_name}
+                (or join it with the account they have), even when sign-up is otherwise closed.</p>
             {error && <p className='error' role='alert'>{error}</p>}
             {link ? (
                 <div className='copy-row'>

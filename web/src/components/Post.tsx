@@ -17,6 +17,7 @@ import {isSystemPost} from '../lib/postlist';
 import {permalink} from '../links';
 import {Avatar, Icon, Modal} from './common';
 import {EmojiPicker} from './EmojiPicker';
+import {openProfile} from './ProfilePopover';
 
 const htmlCache = new Map<string, string>();
 
@@ -112,12 +113,14 @@ export const PostItem = memo(function PostItem({post, consecutive, team, inThrea
     return (
         <article className={classes} data-post-id={post.id} aria-label={`${user?.username ?? 'someone'} at ${formatTime(post.create_at)}`}>
             <div className='post-gutter'>
-                {consecutive && !compact ? <span className='post-time-hover'>{time}</span> : <Avatar user={user} size={36}/>}
+                {consecutive && !compact ? <span className='post-time-hover'>{time}</span> : (
+                    <button className='avatar-link' tabIndex={-1} aria-hidden onClick={(e) => openProfile(post.user_id, e.currentTarget)}><Avatar user={user} size={36}/></button>
+                )}
             </div>
             <div className='post-main'>
                 {(!consecutive || compact) && (
                     <div className='post-header'>
-                        <span className='post-author'>{user?.username ?? '…'}</span>
+                        <button className='post-author' aria-haspopup='dialog' onClick={(e) => openProfile(post.user_id, e.currentTarget)}>{user?.username ?? '…'}</button>
                         {time}
                         {post.is_pinned && <span className='post-flag' title='Pinned'><Icon name='pin' size={12}/> Pinned</span>}
                         {flagged && <span className='post-flag' title='Saved'><Icon name='bookmark' size={12}/> Saved</span>}

@@ -1,7 +1,7 @@
 // The team rail (switch teams) and the channel sidebar: public and private channels, then
 // direct and group messages, bold when unread, with a badge counting mentions.
 
-import {useMemo} from 'react';
+import {useState, useMemo} from 'react';
 import type {Team} from '@mattermost/types/teams';
 import {navigate} from '../router';
 import {dmPartnerId, setState, useAppState, type HChannel} from '../store';
@@ -88,7 +88,7 @@ export function Sidebar({team}: {team: Team}) {
     return (
         <div className='sidebar'>
             <div className='sidebar-header'>
-                <h2 className='team-name'>{team.display_name}</h2>
+                <TeamMenu team={team}/>
             </div>
             <div className='sidebar-scroll'>
                 <button className='sidebar-search' onClick={() => setState({dialog: 'switcher'})}>
@@ -110,6 +110,27 @@ export function Sidebar({team}: {team: Team}) {
                     <ul className='channel-list' aria-labelledby='sb-direct'>{direct.map(item)}</ul>
                 </section>
             </div>
+        </div>
+    );
+}
+
+/** The team name, opening the team menu: invite people, join or create another team. */
+function TeamMenu({team}: {team: Team}) {
+    const [open, setOpen] = useState(false);
+    return (
+        <div className='menu-anchor team-menu'>
+            <h2 className='team-name'>
+                <button className='team-menu-btn' aria-haspopup='menu' aria-expanded={open} aria-label={`${team.display_name} team menu`}
+                    onClick={() => setOpen(!open)}>
+                    <span>{team.display_name}</span> <span aria-hidden className='caret'>▾</span>
+                </button>
+            </h2>
+            {open && (
+                <div className='menu menu-left' role='menu' onClick={() => setOpen(false)} onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+                    <button role='menuitem' onClick={() => setState({dialog: 'invite'})}>Invite people</button>
+                    <button role='menuitem' onClick={() => navigate('/select_team')}>Join or create a team</button>
+                </div>
+            )}
         </div>
     );
 }

@@ -1,7 +1,14 @@
 // Small formatting helpers for times, days and sizes.
 
+let clock24: boolean | undefined;
+
+/** The user's clock: 24-hour (true), 12-hour (false), or the locale's (undefined). */
+export function setClock24(on: boolean | undefined): void {
+    clock24 = on;
+}
+
 export function formatTime(time: number): string {
-    return new Date(time).toLocaleTimeString(undefined, {hour: 'numeric', minute: '2-digit'});
+    return new Date(time).toLocaleTimeString(undefined, {hour: 'numeric', minute: '2-digit', ...(clock24 === undefined ? {} : {hourCycle: clock24 ? 'h23' : 'h12'})});
 }
 
 /** "Today", "Yesterday", or a date, relative to now. */
