@@ -798,6 +798,11 @@ try {
                 await page.screenshot({path: join(tmpdir(), `hearth-e2e-failure-${slug}-${who}.png`)}).catch(() => undefined);
             }
             console.log(`    (screenshots: ${tmpdir()}/hearth-e2e-failure-${slug}-*.png)`);
+            // The server's warnings (a dropped WebSocket consumer, say) explain many failures.
+            const warnings = server.log().split('\n').filter((l) => /WARN|ERROR/.test(l)).slice(-15);
+            for (const line of warnings) {
+                console.log(`    server: ${line}`);
+            }
         },
     });
 } finally {

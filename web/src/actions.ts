@@ -658,7 +658,12 @@ let wsInitialised = false;
 export function connectWebSocket(): void {
     if (!wsInitialised) {
         ws.addMessageListener(handleEvent);
-        ws.addFirstConnectListener(() => setState({wsConnected: true, wsEverConnected: true}));
+        ws.addFirstConnectListener(() => {
+            setState({wsConnected: true, wsEverConnected: true});
+            // What changed between the first loads and the socket opening reached no one:
+            // load the team and the channel on screen again.
+            resync();
+        });
         ws.addReconnectListener(() => {
             setState({wsConnected: true, wsEverConnected: true});
             resync();
