@@ -3,16 +3,14 @@
 //! image's bytes, reacting with it, who may delete it, bad names and images, size limits,
 //! concurrent creates of one name, and the feature switched off.
 
-use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::support::accounts::Login;
+use crate::support::multipart::{BOUNDARY, Part, form, picture, walk};
 use crate::support::{Server, assert_error, data_dir, json, run};
-
-const BOUNDARY: &str = "hearth-emoji-test-7c1e";
 
 /// A server with an admin, bob and eve (bob and eve in the admin's team "den").
 struct Den {
@@ -74,18 +72,7 @@ impl Den {
 
     /// `POST /emoji` with a hand-made multipart body.
     async fn post_form(&self, who: &Login, body: Vec<u8>) -> (u16, Value) {
-        let response = self
-            .server
-            .as_user(who, Method::POST, "/api/v4/emoji")
-            .header(
-                "Content-Type",
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        json(response).await
+        self.server.post_form(who, "/emoji", body).await
     }
 
     /// Creates `name` as `who` with `image`.
@@ -93,7 +80,10 @@ impl Den {
         let emoji = json!({"name": name, "creator_id": who.id()}).to_string();
         self.post_form(
             who,
-            form(&[Part::Field("emoji", &emoji), Part::File(image)]),
+            form(&[
+                Part::Field("emoji", &emoji),
+                Part::File("image", "emoji.png", image),
+            ]),
         )
         .await
     }
@@ -104,68 +94,9 @@ impl Den {
     }
 }
 
-enum Part<'a> {
-    Field(&'a str, &'a str),
-    File(&'a [u8]),
-}
-
-/// A multipart/form-data body; the file part is named `image`.
-fn form(parts: &[Part<'_>]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for part in parts {
-        match part {
-            Part::Field(name, value) => write!(
-                body,
-                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .unwrap(),
-            Part::File(bytes) => {
-                write!(
-                    body,
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"image\"; \
-                     filename=\"emoji.png\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                )
-                .unwrap();
-                body.extend_from_slice(bytes);
-                body.extend_from_slice(b"\r\n");
-            }
-        }
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
-
 fn check((status, body): (u16, Value), expected: u16) -> Value {
     assert_eq!(status, expected, "unexpected status; body: {body}");
     body
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
-/// A `width`×`height` picture in `format`.
-fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x * 7 % 256) as u8, (y * 13 % 256) as u8, 90])
-    });
-    let mut out = Cursor::new(Vec::new());
-    image::DynamicImage::ImageRgb8(image)
-        .write_to(&mut out, format)
-        .unwrap();
-    out.into_inner()
 }
 
 fn png(side: u32) -> Vec<u8> {
@@ -387,7 +318,10 @@ async fn bad_emoji_requests_get_clear_errors_and_leave_nothing_behind() {
     let (status, body) = den
         .post_form(
             &den.bob,
-            form(&[Part::Field("emoji", &emoji), Part::File(&image)]),
+            form(&[
+                Part::Field("emoji", &emoji),
+                Part::File("image", "emoji.png", &image),
+            ]),
         )
         .await;
     assert_error(status, &body, 403, "api.emoji.create.other_user.app_error");
@@ -416,7 +350,10 @@ async fn bad_emoji_requests_get_clear_errors_and_leave_nothing_behind() {
     assert_error(status, &body, 413, "api.emoji.create.too_large.app_error");
     // Without a Content-Length (chunked), the limit holds while reading.
     let emoji = json!({"name": "chunked", "creator_id": den.bob.id()}).to_string();
-    let body = form(&[Part::Field("emoji", &emoji), Part::File(&big)]);
+    let body = form(&[
+        Part::Field("emoji", &emoji),
+        Part::File("image", "emoji.png", &big),
+    ]);
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         body.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
     let response = den
@@ -436,7 +373,9 @@ async fn bad_emoji_requests_get_clear_errors_and_leave_nothing_behind() {
     assert_error(status, &body, 413, "api.emoji.create.too_large.app_error");
 
     // Broken forms.
-    let (status, body) = den.post_form(&den.bob, form(&[Part::File(&image)])).await;
+    let (status, body) = den
+        .post_form(&den.bob, form(&[Part::File("image", "emoji.png", &image)]))
+        .await;
     assert_error(
         status,
         &body,
@@ -456,7 +395,10 @@ async fn bad_emoji_requests_get_clear_errors_and_leave_nothing_behind() {
     let (status, body) = den
         .post_form(
             &den.bob,
-            form(&[Part::Field("emoji", "{not json"), Part::File(&image)]),
+            form(&[
+                Part::Field("emoji", "{not json"),
+                Part::File("image", "emoji.png", &image),
+            ]),
         )
         .await;
     assert_error(
@@ -661,7 +603,10 @@ async fn custom_emoji_move_to_postgres_with_the_deployment() {
             "Content-Type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
         )
-        .body(form(&[Part::Field("emoji", &emoji), Part::File(&image)]))
+        .body(form(&[
+            Part::Field("emoji", &emoji),
+            Part::File("image", "emoji.png", &image),
+        ]))
         .send()
         .await
         .unwrap();

@@ -4,8 +4,7 @@
 //! decompression bombs, attaching files to posts, deleting posts, public links, search
 //! and resumable uploads.
 
-use std::io::{Cursor, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use futures_util::StreamExt;
 use reqwest::Method;
@@ -13,9 +12,8 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
 use crate::support::accounts::Login;
+use crate::support::multipart::{BOUNDARY, Part, form, picture, walk};
 use crate::support::{Server, assert_error, data_dir, json};
-
-const BOUNDARY: &str = "hearth-files-test-2f9a";
 
 /// A server with a team "garden": the admin made it; bob and eve joined, so all three are
 /// in its town-square. "secret" is a private channel of the admin and bob. Olga has an
@@ -106,24 +104,17 @@ impl Garden {
 
     /// `POST /files` with a hand-made multipart body.
     async fn post_form(&self, who: &Login, body: Vec<u8>) -> (u16, Value) {
-        let response = self
-            .server
-            .as_user(who, Method::POST, "/api/v4/files")
-            .header(
-                "Content-Type",
-                format!("multipart/form-data; boundary={BOUNDARY}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        json(response).await
+        self.server.post_form(who, "/files", body).await
     }
 
     /// Uploads files (name, bytes) to `channel` in one request.
     async fn upload(&self, who: &Login, channel: &str, files: &[(&str, &[u8])]) -> (u16, Value) {
         let mut parts = vec![Part::Field("channel_id", channel)];
-        parts.extend(files.iter().map(|(name, bytes)| Part::File(name, bytes)));
+        parts.extend(
+            files
+                .iter()
+                .map(|(name, bytes)| Part::File("files", name, bytes)),
+        );
         self.post_form(who, form(&parts)).await
     }
 
@@ -182,22 +173,6 @@ impl Garden {
     }
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
-}
-
 struct Fetched {
     status: u16,
     headers: reqwest::header::HeaderMap,
@@ -233,45 +208,6 @@ impl Fetched {
     }
 }
 
-enum Part<'a> {
-    Field(&'a str, &'a str),
-    File(&'a str, &'a [u8]),
-}
-
-/// A multipart/form-data body; file parts are named `files`.
-fn form(parts: &[Part<'_>]) -> Vec<u8> {
-    let mut body = Vec::new();
-    for part in parts {
-        match part {
-            Part::Field(name, value) => {
-                write!(
-                    body,
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .unwrap();
-            }
-            Part::File(name, bytes) => {
-                write!(
-                    body,
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"files\"; "
-                )
-                .unwrap();
-                if name.is_ascii() && !name.contains(['"', '\\', '\r', '\n']) {
-                    write!(body, "filename=\"{name}\"").unwrap();
-                } else {
-                    let encoded: String = name.bytes().map(|b| format!("%{b:02X}")).collect();
-                    write!(body, "filename=\"x\"; filename*=UTF-8''{encoded}").unwrap();
-                }
-                write!(body, "\r\nContent-Type: application/octet-stream\r\n\r\n").unwrap();
-                body.extend_from_slice(bytes);
-                body.extend_from_slice(b"\r\n");
-            }
-        }
-    }
-    write!(body, "--{BOUNDARY}--\r\n").unwrap();
-    body
-}
-
 fn check((status, body): (u16, Value), expected: u16) -> Value {
     assert_eq!(status, expected, "unexpected status; body: {body}");
     body
@@ -279,20 +215,6 @@ fn check((status, body): (u16, Value), expected: u16) -> Value {
 
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("an id").to_string()
-}
-
-fn encode(image: image::DynamicImage, format: image::ImageFormat) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, format).unwrap();
-    out.into_inner()
-}
-
-/// A `width`×`height` picture with a gradient, so encoders have something to encode.
-fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
-    });
-    encode(image::DynamicImage::ImageRgb8(image), format)
 }
 
 /// CRC-32 (IEEE), as PNG chunks use.
@@ -360,11 +282,11 @@ async fn text_png_and_jpeg_round_trip_with_thumbnails_and_previews() {
     let body = form(&[
         Part::Field("channel_id", &g.town_square),
         Part::Field("client_ids", "c1"),
-        Part::File("notes.txt", &text),
+        Part::File("files", "notes.txt", &text),
         Part::Field("client_ids", "c2"),
-        Part::File("picture.png", &png),
+        Part::File("files", "picture.png", &png),
         Part::Field("client_ids", "c3"),
-        Part::File("photo.jpg", &jpeg),
+        Part::File("files", "photo.jpg", &jpeg),
     ]);
     let uploaded = check(g.post_form(&g.bob, body).await, 201);
     assert_eq!(uploaded["client_ids"], json!(["c1", "c2", "c3"]));
@@ -905,7 +827,7 @@ async fn broken_bodies_are_refused_cleanly() {
     // A form cut off in the middle of a file.
     let whole = form(&[
         Part::Field("channel_id", &g.town_square),
-        Part::File("cut.bin", &[9u8; 50_000]),
+        Part::File("files", "cut.bin", &[9u8; 50_000]),
     ]);
     let (status, body) = g.post_form(&g.bob, whole[..30_000].to_vec()).await;
     assert_error(
@@ -920,7 +842,7 @@ async fn broken_bodies_are_refused_cleanly() {
         .post_form(
             &g.bob,
             form(&[
-                Part::File("a.txt", b"a"),
+                Part::File("files", "a.txt", b"a"),
                 Part::Field("channel_id", &g.town_square),
             ]),
         )
@@ -973,8 +895,8 @@ async fn broken_bodies_are_refused_cleanly() {
     let body = form(&[
         Part::Field("channel_id", &g.town_square),
         Part::Field("client_ids", "only-one"),
-        Part::File("a.txt", b"a"),
-        Part::File("b.txt", b"b"),
+        Part::File("files", "a.txt", b"a"),
+        Part::File("files", "b.txt", b"b"),
     ]);
     let (status, body) = g.post_form(&g.bob, body).await;
     assert_error(

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 pub mod accounts;
+pub mod multipart;
 pub mod ws;
 
 #[path = "../../common/postgres.rs"]
