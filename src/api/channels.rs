@@ -14,6 +14,7 @@ use crate::app::{Actor, directory, posts, teams};
 use crate::error::AppError;
 use crate::model::{Channel, StringMap};
 use crate::state::AppState;
+use crate::store::TeamChannels;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/channels").route(web::post().to(create_channel)))
@@ -64,6 +65,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/teams/{team_id}/channels/deleted").route(web::get().to(archived_channels)),
+        )
+        .service(
+            resource("/teams/{team_id}/channels/private").route(web::get().to(private_channels)),
         )
         .service(
             resource("/teams/{team_id}/channels/name/{name}").route(web::get().to(channel_by_name)),
@@ -349,7 +353,12 @@ async fn team_channels(
     Ok(HttpResponse::Ok().json(
         state
             .store
-            .list_team_channels(&path, false, paging.offset(), paging.per_page)
+            .list_team_channels(
+                &path,
+                TeamChannels::Public,
+                paging.offset(),
+                paging.per_page,
+            )
             .await?,
     ))
 }
@@ -420,7 +429,37 @@ async fn archived_channels(
     Ok(HttpResponse::Ok().json(
         state
             .store
-            .list_team_channels(&path, true, paging.offset(), paging.per_page)
+            .list_team_channels(
+                &path,
+                TeamChannels::Archived,
+                paging.offset(),
+                paging.per_page,
+            )
+            .await?,
+    ))
+}
+
+/// `GET /teams/{team_id}/channels/private`: every private channel of a team, for the
+/// System Console; `manage_system` only, as in Mattermost.
+async fn private_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    actor.require(perm::MANAGE_SYSTEM)?;
+    teams::require_team(&state, &actor, &path, perm::VIEW_TEAM).await?;
+    let paging = Paging::new(query.page, query.per_page);
+    Ok(HttpResponse::Ok().json(
+        state
+            .store
+            .list_team_channels(
+                &path,
+                TeamChannels::Private,
+                paging.offset(),
+                paging.per_page,
+            )
             .await?,
     ))
 }

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::model::{Channel, ChannelType, User};
 use crate::search::directory::{ChannelScope, Directory, Hit, Visible};
 use crate::state::AppState;
-use crate::store::UserQuery;
+use crate::store::{TeamChannels, UserQuery};
 
 /// Most candidate users taken from the directory for one search; the SQL filters then
 /// keep those the query allows.
@@ -305,7 +305,7 @@ pub async fn search_channels(
         let listed = if public {
             state
                 .store
-                .list_team_channels(team_id, false, 0, SEARCH_LIMIT as u32)
+                .list_team_channels(team_id, TeamChannels::Public, 0, SEARCH_LIMIT as u32)
                 .await?
         } else {
             own.into_values().collect()
@@ -329,7 +329,7 @@ pub async fn autocomplete_channels(
     if term.is_empty() {
         let mut listed = state
             .store
-            .list_team_channels(team_id, false, 0, AUTOCOMPLETE_LIMIT as u32)
+            .list_team_channels(team_id, TeamChannels::Public, 0, AUTOCOMPLETE_LIMIT as u32)
             .await?;
         let public: HashSet<String> = listed.iter().map(|c| c.id.clone()).collect();
         listed.extend(

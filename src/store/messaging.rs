@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::model::{Channel, ChannelMember, Post, Reaction, Team, TeamMember};
+use crate::model::{Channel, ChannelMember, ChannelType, Post, Reaction, Team, TeamMember};
 
 /// Which posts of a channel to list.
 #[derive(Debug, Clone)]
@@ -33,6 +33,29 @@ pub struct CreatedPost {
 #[derive(Debug, Clone, Default)]
 pub struct Mentions {
     pub user_ids: Vec<String>,
+}
+
+/// Which of a team's channels a listing wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamChannels {
+    /// Public channels not archived.
+    Public,
+    /// Archived public channels.
+    Archived,
+    /// Private channels not archived.
+    Private,
+}
+
+impl TeamChannels {
+    /// The channel type code and whether archived, as the listing queries filter them.
+    pub(crate) fn filter(self) -> (&'static str, bool) {
+        let (kind, archived) = match self {
+            TeamChannels::Public => (ChannelType::Open, false),
+            TeamChannels::Archived => (ChannelType::Open, true),
+            TeamChannels::Private => (ChannelType::Private, false),
+        };
+        (super::common::type_code(kind), archived)
+    }
 }
 
 #[async_trait]
@@ -97,11 +120,11 @@ pub trait ChannelStore: Send + Sync {
     async fn get_channel_by_name(&self, team_id: &str, name: &str) -> Result<Channel, StoreError>;
     /// Saves display name, name, header, purpose, type, props and `delete_at`.
     async fn update_channel(&self, channel: &Channel) -> Result<Channel, StoreError>;
-    /// Public channels of a team (archived ones when `archived`), by display name.
+    /// A team's channels of one kind, by display name.
     async fn list_team_channels(
         &self,
         team_id: &str,
-        archived: bool,
+        kind: TeamChannels,
         offset: u32,
         limit: u32,
     ) -> Result<Vec<Channel>, StoreError>;

@@ -19,8 +19,8 @@ pub mod sqlite;
 pub use emoji::EmojiStore;
 pub use files::{FileInfo, FileInfoStore, FileSearch, UploadSession};
 pub use messaging::{
-    ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow, TeamStore, ThreadQuery,
-    ThreadState, ThreadStore,
+    ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow, TeamChannels,
+    TeamStore, ThreadQuery, ThreadState, ThreadStore,
 };
 pub use preferences::PreferenceStore;
 

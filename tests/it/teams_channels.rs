@@ -944,6 +944,26 @@ async fn channels_are_created_found_patched_archived_and_restored() {
         names(&reply.1).contains(&"general-chat"),
         &reply.1,
     );
+    // The System Console's list of private channels: admins see every one, members of
+    // none of them too; anyone else is refused.
+    let reply = get(
+        &server,
+        &admin,
+        &format!("/teams/{studio}/channels/private"),
+    )
+    .await;
+    checks.that(
+        "system admin lists the team's private channels",
+        reply.0 == 200 && names(&reply.1) == ["secret-plans"],
+        &reply.1,
+    );
+    let reply = get(&server, &bob, &format!("/teams/{studio}/channels/private")).await;
+    checks.error(
+        "a member lists private channels",
+        &reply,
+        403,
+        "api.context.permissions.app_error",
+    );
     let reply = delete(&server, &alice, &format!("/channels/{town_square}")).await;
     checks.error(
         "archive town-square",

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::model::{
     Channel, ChannelMember, ChannelType, Post, Team, TeamMember, TeamType, User, new_id, now_millis,
 };
-use crate::store::{Change, MarkUnread, Mentions, Store, StoreError, ThreadQuery};
+use crate::store::{Change, MarkUnread, Mentions, Store, StoreError, TeamChannels, ThreadQuery};
 
 // ---------------------------------------------------------------------------------------
 // Test data, made through the store traits.
@@ -1046,7 +1046,7 @@ async fn channel_listings_filter_sort_and_page(store: &dyn Store) {
 
     let id = |c: &Channel| c.id.clone();
     let listed = store
-        .list_team_channels(&t.id, false, 0, 100)
+        .list_team_channels(&t.id, TeamChannels::Public, 0, 100)
         .await
         .unwrap();
     assert_eq!(
@@ -1054,16 +1054,27 @@ async fn channel_listings_filter_sort_and_page(store: &dyn Store) {
         [b1, b2, &lower, &umlaut].map(id)
     );
     assert_eq!(listed[0], *b1);
-    let archived = store.list_team_channels(&t.id, true, 0, 100).await.unwrap();
+    let archived = store
+        .list_team_channels(&t.id, TeamChannels::Archived, 0, 100)
+        .await
+        .unwrap();
     assert_eq!(archived, vec![old.clone()]);
-    let page = store.list_team_channels(&t.id, false, 1, 2).await.unwrap();
+    let privates = store
+        .list_team_channels(&t.id, TeamChannels::Private, 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(privates, vec![private.clone()]);
+    let page = store
+        .list_team_channels(&t.id, TeamChannels::Public, 1, 2)
+        .await
+        .unwrap();
     assert_eq!(
         page.iter().map(id).collect::<Vec<_>>(),
         [b2, &lower].map(id)
     );
     assert_eq!(
         store
-            .list_team_channels(&t.id, false, 0, 1)
+            .list_team_channels(&t.id, TeamChannels::Public, 0, 1)
             .await
             .unwrap()
             .iter()
@@ -1073,21 +1084,21 @@ async fn channel_listings_filter_sort_and_page(store: &dyn Store) {
     );
     assert!(
         store
-            .list_team_channels(&t.id, false, 0, 0)
+            .list_team_channels(&t.id, TeamChannels::Public, 0, 0)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
         store
-            .list_team_channels(&t.id, false, 4, 10)
+            .list_team_channels(&t.id, TeamChannels::Public, 4, 10)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
         store
-            .list_team_channels(&new_id(), false, 0, 10)
+            .list_team_channels(&new_id(), TeamChannels::Public, 0, 10)
             .await
             .unwrap()
             .is_empty()

@@ -11,7 +11,7 @@ pub(super) use crate::store::common::{
     CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
 };
 use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
-use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError};
+use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
 
 /// A channel from a row of [`COLUMNS`].
 pub(super) fn channel_from_row(row: &Row) -> Result<Channel, tokio_postgres::Error> {
@@ -316,21 +316,31 @@ impl ChannelStore for PgStore {
     async fn list_team_channels(
         &self,
         team_id: &str,
-        archived: bool,
+        kind: TeamChannels,
         offset: u32,
         limit: u32,
     ) -> Result<Vec<Channel>, StoreError> {
+        let (channel_type, archived) = kind.filter();
         let client = self.replica().await?;
         let stmt = client
             .prepare_cached(&format!(
                 "SELECT {COLUMNS} FROM channels
-                 WHERE team_id = $1 AND type = 'O' AND (delete_at != 0) = $2
-                 ORDER BY display_name COLLATE \"C\", id LIMIT $3 OFFSET $4"
+                 WHERE team_id = $1 AND type = $2 AND (delete_at != 0) = $3
+                 ORDER BY display_name COLLATE \"C\", id LIMIT $4 OFFSET $5"
             ))
             .await
             .map_err(map_err)?;
         let rows = client
-            .query(&stmt, &[&team_id, &archived, &big(limit), &big(offset)])
+            .query(
+                &stmt,
+                &[
+                    &team_id,
+                    &channel_type,
+                    &archived,
+                    &big(limit),
+                    &big(offset),
+                ],
+            )
             .await
             .map_err(map_err)?;
         channels_from_rows(&rows)

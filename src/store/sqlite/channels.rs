@@ -10,7 +10,7 @@ pub(super) use crate::store::common::{
     CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
 };
 use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
-use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError};
+use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
 
 pub(super) fn channel_from_row(row: &Row<'_>) -> rusqlite::Result<Channel> {
     let kind: String = row.get(5)?;
@@ -252,20 +252,21 @@ impl ChannelStore for SqliteStore {
     async fn list_team_channels(
         &self,
         team_id: &str,
-        archived: bool,
+        kind: TeamChannels,
         offset: u32,
         limit: u32,
     ) -> Result<Vec<Channel>, StoreError> {
+        let (channel_type, archived) = kind.filter();
         let team_id = team_id.to_string();
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM channels WHERE team_id = ?1 AND type = 'O' AND (delete_at != 0) = ?2
-                     ORDER BY display_name, id LIMIT ?3 OFFSET ?4"
+                    "SELECT {COLUMNS} FROM channels WHERE team_id = ?1 AND type = ?2 AND (delete_at != 0) = ?3
+                     ORDER BY display_name, id LIMIT ?4 OFFSET ?5"
                 ))
                 .map_err(map_err)?;
             let rows = stmt
-                .query_map(params![team_id, archived, limit, offset], channel_from_row)
+                .query_map(params![team_id, channel_type, archived, limit, offset], channel_from_row)
                 .map_err(map_err)?;
             rows.collect::<Result<_, _>>().map_err(map_err)
         })

@@ -241,7 +241,6 @@ function Channels() {
     const [teamId, setTeamId] = useState('');
     const [channels, setChannels] = useState<Channel[] | null>(null);
     const [stats, setStats] = useState<Record<string, number>>({});
-    const [note, setNote] = useState('');
     const [error, setError] = useState('');
     useEffect(() => {
         client.getTeams(0, 200).then((list) => {
@@ -256,22 +255,9 @@ function Channels() {
         }
         let live = true;
         setChannels(null);
-        setNote('');
         (async () => {
             const [open, archived] = await Promise.all([client.getChannels(teamId, 0, 200), client.getArchivedChannels(teamId, 0, 200)]);
-            let priv: Channel[];
-            try {
-                priv = await apiRequest<Channel[]>('get', `/teams/${teamId}/channels/private?page=0&per_page=200`);
-            } catch (e) {
-                if (!isMissingEndpoint(e)) {
-                    throw e;
-                }
-                // Without GET /teams/{id}/channels/private, the private channels one belongs to.
-                priv = (await client.getMyChannels(teamId, true)).filter((c) => c.type === 'P');
-                if (live) {
-                    setNote('This server cannot list every private channel yet: only the private channels you belong to are shown.');
-                }
-            }
+            const priv = await apiRequest<Channel[]>('get', `/teams/${teamId}/channels/private?page=0&per_page=200`);
             const byId = new Map<string, Channel>();
             for (const c of [...open, ...priv, ...archived]) {
                 byId.set(c.id, c);
@@ -299,7 +285,6 @@ function Channels() {
                     {teams.map((t) => <option key={t.id} value={t.id}>{t.display_name}</option>)}
                 </select>
             </div>
-            {note && <p className='note' role='status'>{note}</p>}
             {error && <p className='error' role='alert'>{error}</p>}
             <div className='table-scroll'>
                 <table className='admin-table'>
