@@ -89,6 +89,29 @@ async fn following_a_thread_tracks_its_unread_replies_and_mentions() {
         .call(Some(&bob), Method::GET, &threads_path, None)
         .await;
     assert_eq!(bobs["threads"][0]["unread_replies"], 0);
+    // Other participants are shown to him as anyone sees other users: no private fields.
+    post(&server, &alice, &channel_id, "noted", &root_id).await;
+    let (_, bobs) = server
+        .call(Some(&bob), Method::GET, &threads_path, None)
+        .await;
+    let others: Vec<&Value> = bobs["threads"][0]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["id"] != bob.id())
+        .collect();
+    assert!(!others.is_empty(), "{bobs}");
+    for other in &others {
+        assert!(other.get("password").is_none_or(|p| p == ""), "{other}");
+        assert!(
+            other
+                .get("notify_props")
+                .is_none_or(|p| p.as_object().is_none_or(|m| m.is_empty())),
+            "{other}"
+        );
+        assert!(other.get("last_login").is_none_or(|t| t == 0), "{other}");
+        assert!(other.get("mfa_secret").is_none(), "{other}");
+    }
 
     // Reading the thread clears it.
     let now = chrono_now();

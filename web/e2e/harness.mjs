@@ -3,6 +3,7 @@
 // tiny API client, and a minimal test runner.
 
 import {spawn} from 'node:child_process';
+import {request} from 'node:http';
 import {mkdtempSync, rmSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join, resolve, dirname} from 'node:path';
@@ -93,33 +94,68 @@ export async function launchBrowser() {
     return chromium.launch({executablePath, args: ['--no-sandbox', '--disable-background-networking', '--disable-dev-shm-usage']});
 }
 
+/**
+ * Each API client sends from a loopback address of its own (Linux routes all of
+ * 127.0.0.0/8 to the loopback interface). The server's login limit counts per client
+ * address and cannot be switched off, so set-up logins must not use up the browser's
+ * (127.0.0.1) budget, nor each other's.
+ */
+let nextLocalAddress = 2;
+
 /** A small REST client for setting up data. */
 export class Api {
     constructor(base, token = '') {
         this.base = base;
         this.token = token;
+        this.localAddress = `127.0.0.${nextLocalAddress}`;
+        nextLocalAddress = nextLocalAddress >= 250 ? 2 : nextLocalAddress + 1;
     }
 
-    async req(method, path, body) {
-        const res = await fetch(`${this.base}/api/v4${path}`, {
-            method,
-            headers: {'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest', ...(this.token ? {Authorization: `Bearer ${this.token}`} : {})},
-            body: body === undefined ? undefined : JSON.stringify(body),
+    req(method, path, body) {
+        const url = new URL(`${this.base}/api/v4${path}`);
+        const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+        const headers = {'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest'};
+        if (this.token) {
+            headers.Authorization = `Bearer ${this.token}`;
+        }
+        if (payload) {
+            headers['Content-Length'] = String(payload.length);
+        }
+        return new Promise((resolveReq, rejectReq) => {
+            const req = request({
+                host: url.hostname,
+                port: url.port,
+                path: url.pathname + url.search,
+                method,
+                headers,
+                localAddress: this.localAddress,
+            }, (res) => {
+                const chunks = [];
+                res.on('data', (c) => chunks.push(c));
+                res.on('end', () => {
+                    const text = Buffer.concat(chunks).toString('utf8');
+                    let json;
+                    try {
+                        json = text ? JSON.parse(text) : null;
+                    } catch {
+                        json = text;
+                    }
+                    if (res.statusCode < 200 || res.statusCode >= 300) {
+                        const err = new Error(`${method} ${path} → ${res.statusCode}: ${text}`);
+                        err.status = res.statusCode;
+                        err.body = json;
+                        rejectReq(err);
+                        return;
+                    }
+                    resolveReq({json, headers: {get: (name) => res.headers[name.toLowerCase()] ?? null}});
+                });
+            });
+            req.on('error', rejectReq);
+            if (payload) {
+                req.write(payload);
+            }
+            req.end();
         });
-        const text = await res.text();
-        let json;
-        try {
-            json = text ? JSON.parse(text) : null;
-        } catch {
-            json = text;
-        }
-        if (!res.ok) {
-            const err = new Error(`${method} ${path} → ${res.status}: ${text}`);
-            err.status = res.status;
-            err.body = json;
-            throw err;
-        }
-        return {json, headers: res.headers};
     }
 
     async login(loginId, password) {

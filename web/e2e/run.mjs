@@ -255,6 +255,51 @@ const tests = [
         await a.waitForFunction(() => !document.title.startsWith('('));
     }],
 
+    ['followed threads: a mention in a reply badges "Threads", the view lists it, opening it reads it', async () => {
+        const a = pages.admin;
+        const bob = new Api(server.url);
+        await bob.login('bob', PASSWORD);
+        const townSquare = await admin.get(`/teams/${team.id}/channels/name/town-square`);
+        await a.goto(`${base}/${team.name}/channels/town-square`);
+        await a.locator('.channel-header h1', {hasText: 'Town Square'}).waitFor();
+        const threadsLink = a.locator('.sidebar').getByRole('link', {name: /^Threads/});
+        await threadsLink.waitFor();
+        await a.waitForTimeout(500);
+        const root = await bob.post('/posts', {channel_id: townSquare.id, message: 'Who can review the **release notes**?'});
+        await admin.post('/posts', {channel_id: townSquare.id, root_id: root.id, message: 'I can take a look tonight'});
+        await bob.post('/posts', {channel_id: townSquare.id, root_id: root.id, message: 'Thanks @alice, the draft is in the wiki'});
+        await threadsLink.locator('.badge', {hasText: '1'}).waitFor();
+        assert(await threadsLink.evaluate((el) => el.classList.contains('unread')), 'Threads is bold');
+
+        await threadsLink.click();
+        await a.waitForURL(`**/${team.name}/threads`);
+        const item = a.getByRole('list', {name: 'Followed threads'}).locator('li', {hasText: 'release notes'});
+        await item.waitFor();
+        assert(await item.locator('strong', {hasText: 'release notes'}).count() === 1, 'the root excerpt is rendered Markdown');
+        await item.getByText('1 new reply').waitFor();
+        await item.getByText('2 replies').waitFor();
+        assert(await item.getByText('Town Square').count() === 1, 'the channel is named');
+        assert(await item.locator('.thread-participants .avatar').count() === 2, 'both participants shown');
+        await shot(a, 'threads.png');
+
+        await item.getByRole('link', {name: /Thread by bob/}).click();
+        await a.waitForURL(`**/${team.name}/threads/${root.id}`);
+        await a.locator('.rhs article.post', {hasText: 'the draft is in the wiki'}).waitFor();
+        await eventually(async () => assert(await threadsLink.locator('.badge').count() === 0, 'the badge clears'));
+        await eventually(async () => assert(!(await item.evaluate((el) => el.classList.contains('unread'))), 'the thread is no longer unread'));
+        const after = await admin.get(`/users/me/teams/${team.id}/threads`);
+        assert(after.total_unread_mentions === 0 && after.total_unread_threads === 0, `read on the server: ${JSON.stringify({t: after.total_unread_threads, m: after.total_unread_mentions})}`);
+
+        // Unfollow and follow again from the list.
+        await item.getByRole('button', {name: /^Unfollow thread/}).click();
+        await item.getByRole('button', {name: /^Follow thread/}).click();
+        await item.getByRole('button', {name: /^Unfollow thread/}).waitFor();
+        await a.getByRole('button', {name: 'Close panel'}).click();
+        await a.waitForURL(`**/${team.name}/threads`);
+        await a.locator('.sidebar a.channel-item', {hasText: 'Town Square'}).click();
+        await a.locator('.channel-header h1', {hasText: 'Town Square'}).waitFor();
+    }],
+
     ['dark theme follows the system and the toggle', async () => {
         const a = pages.admin;
         await a.emulateMedia({colorScheme: 'dark'});
@@ -779,6 +824,10 @@ const tests = [
         await page.getByRole('navigation', {name: 'System Console'}).getByRole('link', {name: 'Server logs'}).click();
         await page.getByRole('heading', {name: 'Server logs'}).waitFor();
         assert(await fits(), 'the server logs fit a 390 px screen');
+
+        await page.goto(`${base}/${team.name}/threads`);
+        await page.getByRole('list', {name: 'Followed threads'}).locator('li').first().waitFor();
+        assert(await fits(), 'the Threads view fits a 390 px screen');
     }],
 ];
 

@@ -7,7 +7,7 @@ import type {Reaction} from '@mattermost/types/reactions';
 import type {PreferenceType} from '@mattermost/types/preferences';
 import type {UserProfile} from '@mattermost/types/users';
 import type {WebSocketMessage} from '@mattermost/client/lib/websocket_message';
-import {client, getSetupNeeded, onUnauthorized, ws, websocketUrl, errorMessage} from './api';
+import {apiRequest, client, getSetupNeeded, onUnauthorized, ws, websocketUrl, errorMessage} from './api';
 import {getState, initialState, setState, withEntries, dmPartnerId, type ChannelPosts, type HChannel} from './store';
 import {navigate} from './router';
 import {mergeOrder} from './lib/postlist';
@@ -17,6 +17,7 @@ import {notificationBody, notificationPermission, shouldNotify, showNotification
 import {isSystemPost} from './lib/postlist';
 import {channelLabel, channelPath} from './links';
 import {CLOCK, DISPLAY, THEME, displayPrefs, type Pref, type ThemeChoice} from './lib/prefs';
+import {applyFollow, applyRead, emptyThreads, receivePage, upsertThread, type TeamThreads, type ThreadItem} from './lib/threads';
 
 export const PAGE_SIZE = 60;
 const TYPING_MS = 5000;
@@ -567,6 +568,7 @@ function applyReaction(reaction: Reaction, added: boolean): void {
 
 export async function openThread(rootId: string): Promise<void> {
     setState({rhs: {kind: 'thread', rootId}});
+    markThreadReadIfUnread(rootId);
     try {
         const before = getState().posts[rootId]?.reply_count ?? 0;
         const list = await client.getPostThread(rootId, true);
@@ -584,6 +586,116 @@ export async function openThread(rootId: string): Promise<void> {
         });
     } catch (e) {
         toast(errorMessage(e));
+    }
+}
+
+// ---------------------------------------------------------------- followed threads
+
+export const THREADS_PAGE = 25;
+
+function setTeamThreads(teamId: string, update: (t: TeamThreads) => TeamThreads): void {
+    setState((s) => ({userThreads: {...s.userThreads, [teamId]: update(s.userThreads[teamId] ?? emptyThreads)}}));
+}
+
+function receiveThreadUsers(items: ThreadItem[]): void {
+    const full = items.flatMap((t) => t.participants).filter((u): u is UserProfile => 'username' in u);
+    const known = getState().users;
+    receiveUsers(full.filter((u) => !known[u.id]));
+    ensureUsers(items.flatMap((t) => [t.post?.user_id, ...t.participants.map((u) => u.id)]).filter(Boolean) as string[]);
+    receivePosts(items.map((t) => t.post).filter(Boolean));
+}
+
+/**
+ * The first page (more=false) or the next page of the threads the user follows in a team.
+ * Hearth pages the list with `page` (`before` is ignored), so the request is made here.
+ */
+export async function loadThreads(teamId: string, more = false): Promise<void> {
+    const current = getState().userThreads[teamId] ?? emptyThreads;
+    if (current.loading || (more && current.atEnd)) {
+        return;
+    }
+    const page = more ? current.page : 0;
+    setTeamThreads(teamId, (t) => ({...t, loading: true}));
+    try {
+        const list = await apiRequest<{threads: ThreadItem[] | null; total: number; total_unread_threads: number; total_unread_mentions: number}>(
+            'GET', `/users/me/teams/${teamId}/threads?page=${page}&per_page=${THREADS_PAGE}`);
+        receiveThreadUsers(list.threads ?? []);
+        setTeamThreads(teamId, (t) => receivePage(t, list, page, THREADS_PAGE));
+    } catch (e) {
+        setTeamThreads(teamId, (t) => ({...t, loading: false, error: errorMessage(e)}));
+    }
+}
+
+function teamOfThread(threadId: string): string {
+    const s = getState();
+    for (const [teamId, t] of Object.entries(s.userThreads)) {
+        if (t.items.some((i) => i.id === threadId)) {
+            return teamId;
+        }
+    }
+    const post = s.posts[threadId];
+    return (post && s.channels[post.channel_id]?.team_id) || s.currentTeamId;
+}
+
+/** Marks a thread read now (on the server, and here at once). */
+export function markThreadRead(threadId: string, teamId = teamOfThread(threadId)): void {
+    const now = Date.now();
+    setTeamThreads(teamId, (t) => applyRead(t, threadId, 0, 0, now));
+    client.updateThreadReadForUser('me', teamId, threadId, now).catch(() => undefined);
+}
+
+function markThreadReadIfUnread(threadId: string): void {
+    const teamId = teamOfThread(threadId);
+    const item = getState().userThreads[teamId]?.items.find((t) => t.id === threadId);
+    if (item && (item.unread_replies > 0 || item.unread_mentions > 0)) {
+        markThreadRead(threadId, teamId);
+    }
+}
+
+export async function setThreadFollow(teamId: string, threadId: string, following: boolean): Promise<void> {
+    setTeamThreads(teamId, (t) => applyFollow(t, threadId, following));
+    try {
+        await client.updateThreadFollowForUser('me', teamId, threadId, following);
+    } catch (e) {
+        setTeamThreads(teamId, (t) => applyFollow(t, threadId, !following));
+        toast(errorMessage(e));
+    }
+}
+
+function handleThreadEvent(event: string, data: Record<string, unknown>, teamIdHint: string): void {
+    const s = getState();
+    if (event === 'thread_updated') {
+        const thread = parse<ThreadItem>(data.thread);
+        if (!thread?.id) {
+            return;
+        }
+        const post = thread.post ?? s.posts[thread.id];
+        const teamId = teamIdHint || (post && s.channels[post.channel_id]?.team_id) || s.currentTeamId;
+        receiveThreadUsers([thread]);
+        const previous = data.previous_unread_replies === undefined ? undefined : {replies: Number(data.previous_unread_replies), mentions: Number(data.previous_unread_mentions ?? 0)};
+        setTeamThreads(teamId, (t) => upsertThread(t, thread, previous));
+        // A reply to the thread open in the panel, while the tab is seen: it is read.
+        if (s.rhs?.kind === 'thread' && s.rhs.rootId === thread.id && isVisible() && (thread.unread_replies > 0 || thread.unread_mentions > 0)) {
+            markThreadRead(thread.id, teamId);
+        }
+        return;
+    }
+    const threadId = data.thread_id ? String(data.thread_id) : '';
+    const teamId = teamIdHint || (threadId ? teamOfThread(threadId) : s.currentTeamId);
+    if (event === 'thread_read_changed') {
+        setTeamThreads(teamId, (t) => applyRead(t, threadId || undefined, Number(data.unread_replies ?? 0), Number(data.unread_mentions ?? 0), Number(data.timestamp ?? Date.now())));
+    } else if (event === 'thread_follow_changed' && threadId) {
+        const following = data.state === true || data.state === 'true';
+        const known = getState().userThreads[teamId]?.items.some((t) => t.id === threadId);
+        if (known) {
+            setTeamThreads(teamId, (t) => applyFollow(t, threadId, following, data.reply_count === undefined ? undefined : Number(data.reply_count)));
+        } else if (following) {
+            client.getUserThread('me', teamId, threadId).then((t) => {
+                const item = t as unknown as ThreadItem;
+                receiveThreadUsers([item]);
+                setTeamThreads(teamId, (c) => upsertThread(c, item));
+            }).catch(() => undefined);
+        }
     }
 }
 
@@ -692,6 +804,9 @@ function resync(): void {
     }
     if (s.currentChannelId) {
         loadLatest(s.currentChannelId).catch(() => undefined);
+    }
+    if (s.currentTeamId && s.userThreads[s.currentTeamId]?.loaded) {
+        loadThreads(s.currentTeamId).catch(() => undefined);
     }
 }
 
@@ -925,6 +1040,11 @@ export function handleEvent(msg: WebSocketMessage): void {
         }
         break;
     }
+    case 'thread_updated':
+    case 'thread_read_changed':
+    case 'thread_follow_changed':
+        handleThreadEvent(msg.event as string, data, broadcast.team_id ?? '');
+        break;
     case 'user_role_updated':
         if (data.user_id === me.id) {
             client.getMe().then((u) => setState({me: u})).catch(() => undefined);

@@ -1,5 +1,6 @@
 // A tiny History-API router: the app's routes mirror Mattermost's web app
-// (/login, /{team}/channels/{name}, /{team}/messages/@{user}, /{team}/pl/{post}, /admin_console).
+// (/login, /{team}/channels/{name}, /{team}/messages/@{user}, /{team}/pl/{post},
+// /{team}/threads[/{root}], /admin_console).
 
 import {useSyncExternalStore} from 'react';
 
@@ -45,6 +46,7 @@ export type Route =
     | {name: 'channel'; team: string; channel: string}
     | {name: 'dm'; team: string; username: string}
     | {name: 'permalink'; team: string; postId: string}
+    | {name: 'threads'; team: string; threadId: string}
     | {name: 'team'; team: string}
     | {name: 'not_found'};
 
@@ -79,6 +81,9 @@ export function matchRoute(path: string): Route {
     }
     if (kind === 'messages' && arg) {
         return {name: 'channel', team, channel: arg};
+    }
+    if (kind === 'threads' && parts.length <= 3) {
+        return {name: 'threads', team, threadId: arg ?? ''};
     }
     if (kind === 'pl' && arg) {
         return {name: 'permalink', team, postId: arg};

@@ -32,6 +32,7 @@ export type Rhs =
     | {kind: 'saved'; ids: string[]; loading: boolean; error?: string};
 
 import type {ThemeChoice} from './lib/prefs';
+import type {TeamThreads} from './lib/threads';
 
 export type {ThemeChoice};
 
@@ -53,6 +54,8 @@ export interface AppState {
     channelPosts: Record<string, ChannelPosts>;
     /** Reply ids per root post, oldest first, once the thread was loaded. */
     threads: Record<string, string[]>;
+    /** The followed threads per team (the Threads view and its sidebar badge). */
+    userThreads: Record<string, TeamThreads>;
     /** "channelId:rootId" → user id → time the indicator expires. */
     typing: Record<string, Record<string, number>>;
     flagged: Record<string, true>;
@@ -97,6 +100,7 @@ export const initialState: AppState = {
     posts: {},
     channelPosts: {},
     threads: {},
+    userThreads: {},
     typing: {},
     flagged: {},
     rhs: null,

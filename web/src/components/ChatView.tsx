@@ -4,7 +4,7 @@
 import {lazy, Suspense, useEffect, useMemo, useState, type FormEvent} from 'react';
 import type {Channel} from '@mattermost/types/channels';
 import {client, errorMessage, statusOf} from '../api';
-import {focusPost, loadTeam, logout, openDirectChannel, resolveChannel, search, setTheme, showSaved, toast} from '../actions';
+import {focusPost, loadTeam, loadThreads, logout, openDirectChannel, resolveChannel, search, setTheme, showSaved, toast} from '../actions';
 import {navigate, type Route} from '../router';
 import {getState, isSystemAdmin, setState, useAppState, type ThemeChoice} from '../store';
 import {channelUnread, documentTitle} from '../lib/unread';
@@ -21,6 +21,8 @@ type TeamRoute = Extract<Route, {team: string}>;
 
 // Account settings are opened now and then: loaded when first opened.
 const AccountSettings = lazy(() => import('./AccountSettings').then((m) => ({default: m.AccountSettings})));
+// The Threads view, likewise.
+const ThreadsView = lazy(() => import('./ThreadsView').then((m) => ({default: m.ThreadsView})));
 
 export function ChatView({route}: {route: TeamRoute}) {
     const me = useAppState((s) => s.me)!;
@@ -43,9 +45,11 @@ export function ChatView({route}: {route: TeamRoute}) {
         setState({currentTeamId: team.id});
         localStorage.setItem('hearth.lastTeam', team.name);
         loadTeam(team.id).then(() => setLoadedTeam(team.id)).catch((e) => setTeamError(errorMessage(e)));
+        // The followed threads: the sidebar's "Threads" badge needs their unread totals.
+        loadThreads(team.id).catch(() => undefined);
     }, [team?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
-    const routeKey = route.name === 'channel' ? route.channel : route.name === 'dm' ? '@' + route.username : route.name === 'permalink' ? route.postId : '';
+    const routeKey = route.name === 'channel' ? route.channel : route.name === 'dm' ? '@' + route.username : route.name === 'permalink' ? route.postId : route.name === 'threads' ? 'threads' : '';
     useEffect(() => {
         if (!team || loadedTeam !== team.id) {
             return;
@@ -57,6 +61,9 @@ export function ChatView({route}: {route: TeamRoute}) {
                 channel = await resolveChannel(team.id, team.name, route.channel);
             } else if (route.name === 'dm') {
                 channel = await openDirectChannel(route.username);
+            } else if (route.name === 'threads') {
+                setState({currentChannelId: '', drawerOpen: false});
+                return;
             } else if (route.name === 'permalink') {
                 const post = await focusPost(route.postId);
                 const ch = getState().channels[post.channel_id] ?? await client.getChannel(post.channel_id);
@@ -110,9 +117,10 @@ export function ChatView({route}: {route: TeamRoute}) {
                     <TeamRail currentTeamId={team.id}/>
                     <Sidebar team={team}/>
                 </nav>
-                <main className='main-col' aria-label='Channel'>
+                <main className='main-col' aria-label={route.name === 'threads' ? 'Threads' : 'Channel'}>
                     {teamError && <p className='error' role='alert'>{teamError}</p>}
-                    {currentChannelId && getState().channels[currentChannelId] ? <ChannelView key={currentChannelId} channelId={currentChannelId} team={team}/>
+                    {route.name === 'threads' ? <Suspense fallback={null}><ThreadsView team={team} threadId={route.threadId}/></Suspense>
+                        : currentChannelId && getState().channels[currentChannelId] ? <ChannelView key={currentChannelId} channelId={currentChannelId} team={team}/>
                         : <div className='center-screen'><div className='spinner' aria-hidden/></div>}
                 </main>
                 {rhs && <aside className='rhs' aria-label='Side panel'><Rhs team={team}/></aside>}

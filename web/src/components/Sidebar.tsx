@@ -6,6 +6,8 @@ import type {Team} from '@mattermost/types/teams';
 import {navigate} from '../router';
 import {dmPartnerId, setState, useAppState, type HChannel} from '../store';
 import {channelUnread, teamUnread} from '../lib/unread';
+import {threadTotals} from '../lib/threads';
+import {useLocation} from '../router';
 import {channelLabel, channelPath} from '../links';
 import {Icon, StatusDot} from './common';
 
@@ -94,6 +96,7 @@ export function Sidebar({team}: {team: Team}) {
                 <button className='sidebar-search' onClick={() => setState({dialog: 'switcher'})}>
                     <Icon name='search' size={14}/> Find channel <kbd>Ctrl K</kbd>
                 </button>
+                <ThreadsItem team={team}/>
                 <section aria-labelledby='sb-channels'>
                     <div className='sidebar-section-header'>
                         <h3 id='sb-channels'>Channels</h3>
@@ -111,6 +114,31 @@ export function Sidebar({team}: {team: Team}) {
                 </section>
             </div>
         </div>
+    );
+}
+
+/** "Threads" at the top: bold when followed threads have new replies, a badge for mentions. */
+function ThreadsItem({team}: {team: Team}) {
+    const threads = useAppState((s) => s.userThreads[team.id]);
+    const {path} = useLocation();
+    const current = path === `/${team.name}/threads` || path.startsWith(`/${team.name}/threads/`);
+    const {unreadThreads, mentions} = threadTotals(threads);
+    const href = `/${team.name}/threads`;
+    return (
+        <ul className='channel-list sidebar-threads' aria-label='Threads'>
+            <li>
+                <a href={href} className={`channel-item${current ? ' active' : ''}${unreadThreads && !current ? ' unread' : ''}`} aria-current={current ? 'page' : undefined}
+                    onClick={(e) => {
+                        e.preventDefault();
+                        navigate(href);
+                    }}>
+                    <span className='channel-icon' aria-hidden><Icon name='reply' size={15}/></span>
+                    <span className='channel-name'>Threads</span>
+                    {unreadThreads > 0 && <span className='visually-hidden'>, {unreadThreads} unread</span>}
+                    {mentions > 0 && <span className='badge' aria-label={`${mentions} mentions`}>{mentions}</span>}
+                </a>
+            </li>
+        </ul>
     );
 }
 
