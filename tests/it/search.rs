@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use crate::support::accounts::Login;
 use crate::support::{Server, assert_error, data_dir, run};
+use crate::teams_channels::{add_to_channel, add_to_team, get, id_of, new_channel, new_team};
 
 /// A team with `admin`, `bob` and `carol`; `secret` is a private channel of admin and bob.
 struct World {
@@ -32,55 +33,20 @@ async fn world_on(server: Server, data: tempfile::TempDir) -> World {
     let admin = server.admin().await;
     let bob = server.user(&admin, "bob").await;
     let carol = server.user(&admin, "carol").await;
-    let (_, team) = server
-        .call(
-            Some(&admin),
-            Method::POST,
-            "/api/v4/teams",
-            Some(json!({"name": "find", "display_name": "Find", "type": "O"})),
-        )
-        .await;
-    let team_id = team["id"].as_str().unwrap().to_string();
+    let team_id = new_team(&server, &admin, "find", "O").await;
     for user in [&bob, &carol] {
-        let (status, _) = server
-            .call(
-                Some(&admin),
-                Method::POST,
-                &format!("/api/v4/teams/{team_id}/members"),
-                Some(json!({"team_id": team_id, "user_id": user.id()})),
-            )
-            .await;
-        assert_eq!(status, 201);
+        add_to_team(&server, &admin, &team_id, user.id()).await;
     }
-    let (_, town) = server
-        .call(
-            Some(&admin),
-            Method::GET,
-            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
-            None,
-        )
-        .await;
-    let (status, secret) = server
-        .call(
-            Some(&admin),
-            Method::POST,
-            "/api/v4/channels",
-            Some(json!({"team_id": team_id, "name": "secret", "display_name": "Secret", "type": "P"})),
-        )
-        .await;
-    assert_eq!(status, 201, "{secret}");
-    let secret = secret["id"].as_str().unwrap().to_string();
-    let (status, _) = server
-        .call(
-            Some(&admin),
-            Method::POST,
-            &format!("/api/v4/channels/{secret}/members"),
-            Some(json!({"user_id": bob.id()})),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let town = get(
+        &server,
+        &admin,
+        &format!("/teams/{team_id}/channels/name/town-square"),
+    )
+    .await;
+    let secret = new_channel(&server, &admin, &team_id, "secret", "P").await;
+    add_to_channel(&server, &admin, &secret, bob.id()).await;
     World {
-        town: town["id"].as_str().unwrap().to_string(),
+        town: id_of(&town.1),
         server,
         admin,
         bob,

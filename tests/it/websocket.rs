@@ -10,6 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::accounts::{Login, PASSWORD};
 use crate::support::{Server, data_dir};
+use crate::teams_channels::{add_to_channel, add_to_team, get, id_of, new_channel, new_team};
 
 const QUIET: Duration = Duration::from_millis(400);
 
@@ -31,50 +32,20 @@ async fn world() -> World {
     let admin = server.admin().await;
     let bob = server.user(&admin, "bob").await;
     let carol = server.user(&admin, "carol").await;
-    let (_, team) = server
-        .call(
-            Some(&admin),
-            Method::POST,
-            "/api/v4/teams",
-            Some(json!({"name": "ops", "display_name": "Ops", "type": "O"})),
-        )
-        .await;
-    let team_id = team["id"].as_str().unwrap().to_string();
+    let team_id = new_team(&server, &admin, "ops", "O").await;
     for user in [&bob, &carol] {
-        let (status, body) = server
-            .call(
-                Some(&admin),
-                Method::POST,
-                &format!("/api/v4/teams/{team_id}/members"),
-                Some(json!({"team_id": team_id, "user_id": user.id()})),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
+        add_to_team(&server, &admin, &team_id, user.id()).await;
     }
-    let (_, town) = server
-        .call(
-            Some(&admin),
-            Method::GET,
-            &format!("/api/v4/teams/{team_id}/channels/name/town-square"),
-            None,
-        )
-        .await;
-    let (status, private) = server
-        .call(Some(&admin), Method::POST, "/api/v4/channels", Some(json!({"team_id": team_id, "name": "secret", "display_name": "Secret", "type": "P"})))
-        .await;
-    assert_eq!(status, 201, "{private}");
-    let private = private["id"].as_str().unwrap().to_string();
-    let (status, _) = server
-        .call(
-            Some(&admin),
-            Method::POST,
-            &format!("/api/v4/channels/{private}/members"),
-            Some(json!({"user_id": bob.id()})),
-        )
-        .await;
-    assert_eq!(status, 201);
+    let town = get(
+        &server,
+        &admin,
+        &format!("/teams/{team_id}/channels/name/town-square"),
+    )
+    .await;
+    let private = new_channel(&server, &admin, &team_id, "secret", "P").await;
+    add_to_channel(&server, &admin, &private, bob.id()).await;
     World {
-        town: town["id"].as_str().unwrap().to_string(),
+        town: id_of(&town.1),
         server,
         admin,
         bob,
