@@ -229,6 +229,9 @@ async fn client_logs_need_developer_mode_when_anonymous() {
         .unwrap();
     let (status, body) = json(response).await;
     assert_error(status, &body, 403, "api.context.permissions.app_error");
+    // The access line comes after anything the handler logged: once it is there, the
+    // refused message would be too.
+    assert!(server.logged("path=/api/v4/logs status=403").await);
     assert!(!server.logs().contains("let me in"));
 }
 
@@ -278,7 +281,20 @@ async fn every_response_carries_request_and_version_ids() {
         .send()
         .await
         .unwrap();
+    // Standard error is drained by a thread of its own: wait for the lines to arrive.
+    assert!(
+        server.logged("path=/api/v4/nope status=404").await,
+        "{}",
+        server.logs()
+    );
+    let pings = "path=/api/v4/system/ping status=200";
+    for _ in 0..250 {
+        if server.logs().matches(pings).count() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let logs = server.logs();
-    assert!(logs.contains("path=/api/v4/nope status=404"), "{logs}");
+    assert_eq!(logs.matches(pings).count(), 2, "{logs}");
     assert!(!logs.contains("supersecret"));
 }

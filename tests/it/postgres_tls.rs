@@ -126,6 +126,7 @@ async fn a_server_reaches_postgresql_over_tls_trusting_a_private_ca() {
         .await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["username"], "admin");
+    assert!(server.logged("database ready").await);
     let logs = server.logs();
     assert!(!logs.contains(PASSWORD), "{logs}");
     let ready = logs
