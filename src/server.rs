@@ -5,8 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_http::HttpService;
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, map_config};
 use actix_web::middleware::{Compress, from_fn};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use anyhow::Context;
 
 use crate::config::{Config, LiveConfig};
@@ -20,6 +22,10 @@ use crate::{api, app, version, webui};
 
 /// How long in-flight requests may take to finish once shutdown begins.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// How long a stopping server waits for its WebSockets to say goodbye.
+const SOCKETS_CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// Connections the kernel may hold before the server accepts them.
+const LISTEN_BACKLOG: u32 = 1024;
 
 /// Opens the database named by `config` (SQLite or PostgreSQL), applying migrations.
 pub async fn open_store(config: &Config, data_dir: &Path) -> anyhow::Result<Arc<dyn Store>> {
@@ -147,7 +153,7 @@ pub async fn serve(
     ));
     let login_limiter = web::Data::new(api::rate_limit::LoginLimiter::new());
 
-    let server = HttpServer::new(move || {
+    let app = move || {
         App::new()
             .app_data(app_state.clone())
             .app_data(json_limits.clone())
@@ -161,22 +167,70 @@ pub async fn serve(
             .wrap(from_fn(api::request_context))
             .configure(api::configure)
             .default_service(web::to(webui::serve))
-    })
-    .client_request_timeout(Duration::from_secs(settings.read_timeout))
-    .keep_alive(Duration::from_secs(settings.idle_timeout))
-    .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
-    .disable_signals()
-    .bind((listen.host.as_str(), listen.port))
-    .with_context(|| format!("cannot listen on {}", settings.listen_address))?;
+    };
 
-    let url = public_url(&settings.site_url, &server.addrs());
-    let running = server.run();
+    // actix-web's `HttpServer` has no hook for taking an upgraded connection over, so the
+    // server is put together here the way it does it, plus `ws::upgrade`.
+    let listeners = bind(&listen.host, listen.port)
+        .with_context(|| format!("cannot listen on {}", settings.listen_address))?;
+    let addrs: Vec<std::net::SocketAddr> = listeners
+        .iter()
+        .filter_map(|listener| listener.local_addr().ok())
+        .collect();
+    let mut builder = actix_server::Server::build()
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .disable_signals();
+    // Tells idle keep-alive connections to close when a graceful stop begins, so they do
+    // not hold the stop back until the grace period ends.
+    let stopping = builder.graceful_shutdown_signal();
+    for listener in listeners {
+        let local = listener.local_addr()?;
+        let app = app.clone();
+        let stopping = stopping.clone();
+        let (read_timeout, idle_timeout) = (settings.read_timeout, settings.idle_timeout);
+        builder = builder.listen(format!("hearth-{local}"), listener, move || {
+            // `AppConfig` gives the host name for URLs when a request names none (never with
+            // HTTP/1.1); its default is what actix-web's own test server uses.
+            let config = |()| actix_web::dev::AppConfig::default();
+            let stopping = stopping.clone();
+            HttpService::build()
+                .graceful_shutdown_signal(move || {
+                    let stopping = stopping.clone();
+                    async move { stopping.notified().await }
+                })
+                .keep_alive(Duration::from_secs(idle_timeout))
+                .client_request_timeout(Duration::from_secs(read_timeout))
+                .client_disconnect_timeout(Duration::from_secs(1))
+                .local_addr(local)
+                .upgrade(crate::ws::upgrade::service(map_config(
+                    app().into_factory(),
+                    config,
+                )))
+                .finish(map_config(
+                    app().into_factory().map_err(|error| error.error_response()),
+                    config,
+                ))
+                .tcp()
+        })?;
+    }
+    let server = builder.run();
+
+    let url = public_url(&settings.site_url, &addrs);
+    let running = server;
     // Our own signal handling: actix treats Ctrl+C as a forced stop and waits a fixed
     // 300 ms after any signal; both SIGINT and SIGTERM should drain in-flight requests.
     let handle = running.handle();
+    let hub = state.hub.clone();
     actix_web::rt::spawn(async move {
         wait_for_shutdown_signal().await;
         tracing::info!("shutting down: finishing in-flight requests");
+        // WebSockets are not requests the server waits for: tell their clients to come
+        // back later, and give the close frames a moment to go out.
+        hub.close_all();
+        let deadline = std::time::Instant::now() + SOCKETS_CLOSE_WAIT;
+        while hub.open_connections() > 0 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         handle.stop(true).await;
     });
     tracing::info!(%url, version = version::HEARTH_VERSION, "Hearth is ready");
@@ -203,6 +257,41 @@ fn public_url(site_url: &str, addrs: &[std::net::SocketAddr]) -> String {
         Some(addr) => format!("http://{addr}"),
         None => "http://localhost:8065".into(),
     }
+}
+
+/// Opens the listening sockets: every address `host` resolves to (all interfaces when
+/// empty), as long as at least one can be bound.
+fn bind(host: &str, port: u16) -> std::io::Result<Vec<std::net::TcpListener>> {
+    use std::net::ToSocketAddrs;
+    let host = if host.is_empty() { "0.0.0.0" } else { host };
+    let mut listeners = Vec::new();
+    let mut last_error = None;
+    for addr in (host, port).to_socket_addrs()? {
+        match listener(addr) {
+            Ok(listener) => listeners.push(listener),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    match (listeners.is_empty(), last_error) {
+        (true, Some(error)) => Err(error),
+        (true, None) => Err(std::io::Error::new(
+            std::io::ErrorKind::AddrNotAvailable,
+            "the host name resolves to no address",
+        )),
+        (false, _) => Ok(listeners),
+    }
+}
+
+/// One listening socket, with address reuse (a restart need not wait for old
+/// connections to time out) and room for a burst of reconnecting clients.
+fn listener(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = match addr {
+        std::net::SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+        std::net::SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)?.into_std()
 }
 
 /// Resolves at the first SIGINT (Ctrl+C) or SIGTERM.

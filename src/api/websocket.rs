@@ -1,14 +1,16 @@
-//! The WebSocket upgrade (`GET /api/v4/websocket`): authenticate if the request carries a
-//! token, then hand the socket to `ws::session`.
+//! The WebSocket upgrade (`GET /api/v4/websocket`): check the handshake, authenticate if
+//! the request carries a token, and answer `101` with what the connection needs;
+//! `ws::upgrade` then takes the socket over and starts `ws::session`.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::auth::MaybeAuth;
 use super::resource;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::ws::session::{self, Identity, Resume};
+use crate::ws::session::{Identity, Resume};
+use crate::ws::upgrade::{Accepted, Upgradable};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/websocket").route(web::get().to(upgrade)))
@@ -22,13 +24,8 @@ struct UpgradeQuery {
     sequence_number: Option<String>,
 }
 
-/// Largest frame the protocol layer accepts; actions above 8 KiB get an error reply, and
-/// anything beyond this closes the connection.
-const MAX_FRAME_BYTES: usize = 64 * 1024;
-
 async fn upgrade(
     req: HttpRequest,
-    body: web::Payload,
     state: web::Data<AppState>,
     auth: MaybeAuth,
     query: web::Query<UpgradeQuery>,
@@ -53,18 +50,20 @@ async fn upgrade(
             name: "connection_id",
         });
     }
-    let (response, session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+    let mut handshake = actix_http::ws::handshake(req.head()).map_err(|e| {
         AppError::invalid(
             "api.web_socket.connect.upgrade.app_error",
             format!("Failed to upgrade the websocket connection: {e}"),
         )
     })?;
-    let stream = stream
-        .max_frame_size(MAX_FRAME_BYTES)
-        .aggregate_continuations()
-        .max_continuation_size(MAX_FRAME_BYTES);
-    let state = state.get_ref().clone();
-    let hub = state.hub.clone();
+    // Only a request the upgrade service brought can have its socket taken over (one
+    // with a chunked body, say, reaches here as an ordinary request).
+    if req.extensions().get::<Upgradable>().is_none() {
+        return Err(AppError::invalid(
+            "api.web_socket.connect.upgrade.app_error",
+            "Failed to upgrade the websocket connection: not an upgradable request",
+        ));
+    }
     let resume = Resume {
         connection_id: query.connection_id.clone(),
         sequence_number,
@@ -75,7 +74,12 @@ async fn upgrade(
         .0
         .zip(super::auth::request_token(&req))
         .map(|(actor, token)| Identity::of(&actor, token));
-    actix_web::rt::spawn(session::run(state, hub, session, stream, signed_in, resume));
+    let mut response = HttpResponse::from(handshake.finish().map_into_boxed_body());
+    response.extensions_mut().insert(Accepted {
+        state: state.get_ref().clone(),
+        signed_in,
+        resume,
+    });
     Ok(response)
 }
 

@@ -1,7 +1,7 @@
 //! The hub: live connections by user, reconnect records, and routing of events.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -116,6 +116,10 @@ pub struct Hub {
     pub delivered: AtomicU64,
     /// Server-side throttle for `typing` events.
     pub typing: super::session::TypingThrottle,
+    /// Connection tasks running (registered and not yet ended).
+    open: AtomicUsize,
+    /// Set when the server stops: no new connection is kept.
+    closing: AtomicBool,
 }
 
 /// Removes its connection from the hub when dropped, so a socket that ends for any
@@ -148,7 +152,28 @@ impl Hub {
             slow_consumers: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
             typing: super::session::TypingThrottle::default(),
+            open: AtomicUsize::new(0),
+            closing: AtomicBool::new(false),
         })
+    }
+
+    /// Ends every connection because the server is stopping; their tasks close their
+    /// sockets with 1001 ("going away"), and clients reconnect once it is back.
+    pub fn close_all(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        // Dropping the connections drops their queues' senders, which wakes each task.
+        let connections = std::mem::take(&mut lock(&self.registry).by_user);
+        drop(connections);
+    }
+
+    /// Whether the server is stopping (see [`Hub::close_all`]).
+    pub fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
+    }
+
+    /// How many connection tasks are still running.
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
     }
 
     /// Finds or makes the record for a (re)connecting client of `user_id`.
@@ -205,16 +230,24 @@ impl Hub {
         after_seq: i64,
     ) -> (Registration, mpsc::Receiver<Arc<OutEvent>>) {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        lock(&self.registry)
-            .by_user
-            .entry(user_id.to_string())
-            .or_default()
-            .push(Connection {
-                connection_id: connection_id.to_string(),
-                session_id: session_id.to_string(),
-                after_seq,
-                queue,
-            });
+        self.open.fetch_add(1, Ordering::SeqCst);
+        let mut registry = lock(&self.registry);
+        // While stopping, the queue's sender is dropped at once: the task closes.
+        if self.is_closing() {
+            drop(queue);
+        } else {
+            registry
+                .by_user
+                .entry(user_id.to_string())
+                .or_default()
+                .push(Connection {
+                    connection_id: connection_id.to_string(),
+                    session_id: session_id.to_string(),
+                    after_seq,
+                    queue,
+                });
+        }
+        drop(registry);
         let registration = Registration {
             hub: self.clone(),
             user_id: user_id.to_string(),
@@ -224,6 +257,7 @@ impl Hub {
     }
 
     fn unregister(&self, user_id: &str, connection_id: &str) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
         let mut registry = lock(&self.registry);
         if let Some(connections) = registry.by_user.get_mut(user_id) {
             connections.retain(|c| c.connection_id != connection_id);

@@ -5,12 +5,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use actix_http::ws::{CloseCode, CloseReason};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::event::{Broadcast, OutEvent};
 use super::hub::{Attach, Hub, Record};
+use super::socket::{Incoming, Socket};
 use crate::app::permissions::perm;
 use crate::app::{Actor, channels, preferences, sessions};
 use crate::model::{StatusChange, is_valid_id, now_millis};
@@ -127,20 +129,19 @@ fn closing(code: CloseCode, description: &str) -> End {
 /// The loop's own state stays small (it is held for every idle connection); the larger
 /// futures it awaits now and then (authentication, answering an action, presence
 /// writes) are boxed, so their space exists only while they run.
-pub async fn run(
+pub async fn run<T: AsyncRead + AsyncWrite + Unpin>(
     state: AppState,
     hub: Arc<Hub>,
-    mut session: Session,
-    mut stream: AggregatedMessageStream,
+    mut socket: Socket<T>,
     signed_in: Option<Identity>,
     resume: Resume,
 ) {
     let identity = match signed_in {
         Some(identity) => identity,
-        None => match Box::pin(challenge(&state, &mut session, &mut stream)).await {
+        None => match Box::pin(challenge(&state, &mut socket)).await {
             Some(identity) => identity,
             None => {
-                let _ = session
+                socket
                     .close(Some(CloseReason {
                         code: CloseCode::Policy,
                         description: Some("authentication required".into()),
@@ -186,7 +187,7 @@ pub async fn run(
         }
     };
     for frame in first {
-        if session.text(frame).await.is_err() {
+        if socket.text(frame).await.is_err() {
             return;
         }
     }
@@ -201,48 +202,49 @@ pub async fn run(
             event = queue.recv() => match event {
                 Some(event) => {
                     let frame = lock(&record).number(&event);
-                    if session.text(frame).await.is_err() {
+                    if socket.text(frame).await.is_err() {
                         break End::Gone;
                     }
                 }
                 // The hub dropped us: the session ended, or we could not keep up.
                 None if lock(&record).ended => break closing(CloseCode::Policy, "session ended"),
+                None if hub.is_closing() => break closing(CloseCode::Away, "server shutting down"),
                 None => break closing(CloseCode::Again, "too slow"),
             },
-            message = stream.recv() => {
+            message = socket.recv() => {
                 last_heard = Instant::now();
                 match message {
-                    Some(Ok(AggregatedMessage::Text(text))) => {
+                    Some(Ok(Incoming::Text(text))) => {
                         match Box::pin(act(&state, &hub, &identity, &connection_id, &text)).await {
                             Answer::None => {}
                             Answer::Frame(answer) => {
-                                if session.text(answer).await.is_err() {
+                                if socket.text(answer).await.is_err() {
                                     break End::Gone;
                                 }
                             }
                             Answer::SignedOut(answer) => {
-                                let _ = session.text(answer).await;
+                                let _ = socket.text(answer).await;
                                 break closing(CloseCode::Policy, "session ended");
                             }
                         }
                     }
-                    Some(Ok(AggregatedMessage::Binary(_))) => {
+                    Some(Ok(Incoming::Binary(_))) => {
                         // MessagePack actions are not supported; say so and carry on.
                         let answer = fail(0, 400, "api.websocket_handler.invalid_param.app_error", "binary (MessagePack) frames are not supported; send JSON text");
-                        if session.text(answer).await.is_err() {
+                        if socket.text(answer).await.is_err() {
                             break End::Gone;
                         }
                     }
-                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                        if session.pong(&bytes).await.is_err() {
+                    Some(Ok(Incoming::Ping(bytes))) => {
+                        if socket.pong(&bytes).await.is_err() {
                             break End::Gone;
                         }
                     }
-                    Some(Ok(AggregatedMessage::Pong(_))) => {}
-                    Some(Ok(AggregatedMessage::Close(_))) | None => break End::Gone,
-                    Some(Err(error)) => {
-                        tracing::debug!(%error, %user_id, "websocket protocol error");
-                        break End::Close(CloseReason { code: CloseCode::Protocol, description: None });
+                    Some(Ok(Incoming::Pong)) => {}
+                    Some(Ok(Incoming::Close)) | None => break End::Gone,
+                    Some(Err(broken)) => {
+                        tracing::debug!(error = %broken.reason, %user_id, "websocket protocol error");
+                        break End::Close(CloseReason { code: broken.code, description: Some(broken.reason) });
                     }
                 }
             }
@@ -251,7 +253,7 @@ pub async fn run(
                     tracing::info!(%user_id, %connection_id, "websocket peer stopped answering; closing");
                     break closing(CloseCode::Away, "ping timeout");
                 }
-                if session.ping(b"").await.is_err() {
+                if socket.ping(b"").await.is_err() {
                     break End::Gone;
                 }
             }
@@ -261,7 +263,7 @@ pub async fn run(
         End::Gone => None,
         End::Close(reason) => Some(reason),
     };
-    let _ = session.close(reason).await;
+    socket.close(reason).await;
     drop(registration);
     if !hub.is_connected(user_id) {
         Box::pin(preferences::record_presence(
@@ -281,21 +283,20 @@ fn lock(record: &Arc<Mutex<Record>>) -> std::sync::MutexGuard<'_, Record> {
 }
 
 /// Waits for `authentication_challenge` as the first frame.
-async fn challenge(
+async fn challenge<T: AsyncRead + AsyncWrite + Unpin>(
     state: &AppState,
-    session: &mut Session,
-    stream: &mut AggregatedMessageStream,
+    socket: &mut Socket<T>,
 ) -> Option<Identity> {
-    let frame = tokio::time::timeout(AUTH_TIMEOUT, stream.recv())
+    let frame = tokio::time::timeout(AUTH_TIMEOUT, socket.recv())
         .await
         .ok()??
         .ok()?;
-    let AggregatedMessage::Text(text) = frame else {
+    let Incoming::Text(text) = frame else {
         return None;
     };
     let action: Action = serde_json::from_str(&text).ok()?;
     if action.action != "authentication_challenge" {
-        let _ = session
+        let _ = socket
             .text(fail(
                 action.seq,
                 401,
@@ -311,7 +312,7 @@ async fn challenge(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let actor = sessions::authenticate(state, token).await.ok()?;
-    session.text(reply(action.seq, None)).await.ok()?;
+    socket.text(reply(action.seq, None)).await.ok()?;
     Some(Identity::of(&actor, token.to_string()))
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::support::accounts::{Login, PASSWORD};
-use crate::support::{Server, data_dir};
+use crate::support::{Server, assert_error, data_dir};
 use crate::teams_channels::{add_to_channel, add_to_team, get, id_of, new_channel, new_team};
 
 const QUIET: Duration = Duration::from_millis(400);
@@ -881,4 +881,170 @@ async fn a_stalled_reader_is_cut_off_while_others_keep_receiving() {
         "{}",
         w.server.logs()
     );
+}
+
+/// Connects to `path` with extra headers; a refusal comes back as (status, JSON body).
+async fn upgrade_to(
+    server: &Server,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<WsSocket, (u16, Value)> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}{path}", server.addr())
+        .into_client_request()
+        .unwrap();
+    for (name, value) in headers {
+        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes());
+        request
+            .headers_mut()
+            .insert(name.unwrap(), value.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((socket, _)) => Ok(socket),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            let body = response.body().as_deref().unwrap_or_default();
+            let body = serde_json::from_slice(body).unwrap_or(Value::Null);
+            Err((response.status().as_u16(), body))
+        }
+        Err(other) => panic!("the upgrade failed without an answer: {other}"),
+    }
+}
+
+type WsSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+#[tokio::test]
+async fn upgrades_are_checked_like_any_request() {
+    let data = data_dir();
+    let site = "http://chat.example.com";
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    let (status, body) = server
+        .call(
+            Some(&admin),
+            Method::PUT,
+            "/api/v4/config/patch",
+            Some(json!({"ServiceSettings": {"SiteURL": site}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let bearer = format!("Bearer {}", admin.token);
+    let ws = "/api/v4/websocket";
+
+    // Refusals are Mattermost errors, as for any other request.
+    let (status, body) = upgrade_to(
+        &server,
+        ws,
+        &[("Authorization", "Bearer aaaaaaaaaaaaaaaaaaaaaaaaaa")],
+    )
+    .await
+    .expect_err("a bad token is refused");
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(body["status_code"], 401, "{body}");
+    let (status, body) = upgrade_to(
+        &server,
+        ws,
+        &[
+            ("Authorization", &bearer),
+            ("Origin", "http://elsewhere.example"),
+        ],
+    )
+    .await
+    .expect_err("a page elsewhere is refused");
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.web_socket.connect.upgrade.app_error",
+    );
+    let (status, body) = upgrade_to(
+        &server,
+        &format!("{ws}?connection_id={}&sequence_number=x", "a".repeat(26)),
+        &[("Authorization", &bearer)],
+    )
+    .await
+    .expect_err("a bad sequence number is refused");
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["status_code"], 400, "{body}");
+    let (status, body) = upgrade_to(&server, "/api/v4/nope", &[("Authorization", &bearer)])
+        .await
+        .expect_err("no socket on other paths");
+    assert_error(status, &body, 404, "api.context.404.app_error");
+    // Without the upgrade headers it is a plain bad request.
+    let (status, body) = server.get_json(ws).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.web_socket.connect.upgrade.app_error",
+    );
+
+    // The site itself (and clients that send no Origin) get their socket, and the server
+    // logs the upgrade like any request.
+    let mut socket = upgrade_to(&server, ws, &[("Authorization", &bearer), ("Origin", site)])
+        .await
+        .expect("the site's own page connects");
+    let hello = futures_util::StreamExt::next(&mut socket)
+        .await
+        .unwrap()
+        .unwrap();
+    let hello: Value = serde_json::from_str(hello.to_text().unwrap()).unwrap();
+    assert_eq!(hello["event"], "hello", "{hello}");
+    assert!(server.logged(&format!("path={ws} status=101")).await);
+    let mut again = server.ws(&admin.token).await;
+    let seq = again.send("ping", json!({})).await;
+    assert_eq!(again.reply(seq).await["status"], "OK");
+}
+
+#[tokio::test]
+async fn fragmented_large_and_broken_messages() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let fragment = |bytes: &[u8], opcode: Data, last: bool| {
+        Message::Frame(Frame::message(bytes.to_vec(), OpCode::Data(opcode), last))
+    };
+    let w = world().await;
+
+    // An action sent in three frames is joined and answered.
+    let mut bob = w.server.ws(&w.bob.token).await;
+    let action = json!({"seq": 7, "action": "ping"}).to_string();
+    let (head, rest) = action.as_bytes().split_at(5);
+    let (middle, tail) = rest.split_at(6);
+    bob.send_message(fragment(head, Data::Text, false)).await;
+    bob.send_message(fragment(middle, Data::Continue, false))
+        .await;
+    bob.send_message(fragment(tail, Data::Continue, true)).await;
+    let reply = bob.reply(7).await;
+    assert_eq!(reply["data"]["text"], "pong", "{reply}");
+
+    // Each of these closes the socket: one frame over 64 KiB and fragments adding up to
+    // more as too big (1009), a text frame that is not UTF-8 as invalid data (1007).
+    let half = vec![b'x'; 40_000];
+    let refused = [
+        (vec![Message::text("x".repeat(70_000))], 1009),
+        (
+            vec![
+                fragment(&half, Data::Text, false),
+                fragment(&half, Data::Continue, true),
+            ],
+            1009,
+        ),
+        (
+            vec![fragment(&[b'{', 0xff, 0xfe, b'}'], Data::Text, true)],
+            1007,
+        ),
+    ];
+    for (messages, code) in refused {
+        let mut bob = w.server.ws(&w.bob.token).await;
+        for message in messages {
+            bob.send_message(message).await;
+        }
+        let closed = bob.closed_by_server(Duration::from_secs(5)).await;
+        assert_eq!(closed.map(|c| c.0), Some(code));
+    }
+
+    // Everyone else carries on.
+    let mut carol = w.server.ws(&w.carol.token).await;
+    post(&w, &w.admin, &w.town, "after the broken frames").await;
+    carol.expect_event("posted").await;
 }
