@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::model::is_valid_id;
 use crate::state::AppState;
-use crate::store::{Store, StoreError, ThreadQuery, ThreadState};
+use crate::store::{Store, StoreError, ThreadCursor, ThreadQuery, ThreadState};
 fn thread_missing() -> AppError {
     AppError::Missing {
         id: "app.thread.get.app_error",
@@ -70,6 +70,10 @@ pub struct ThreadsQuery {
     pub totals_only: bool,
     #[serde(rename = "threadsOnly")]
     pub threads_only: bool,
+    /// A thread id: list the threads after it (older), as Mattermost's clients page.
+    pub before: String,
+    /// A thread id: list the nearest threads before it (newer).
+    pub after: String,
 }
 
 pub async fn list(
@@ -86,6 +90,18 @@ pub async fn list(
         .unwrap_or(25)
         .clamp(1, 200);
     let page = query.page.unwrap_or(0).min(100_000);
+    let cursor = match cursor(state, user_id, query).await? {
+        Cursor::None => None,
+        Cursor::At(cursor) => Some(cursor),
+        // A cursor thread the user does not follow (or that is gone) has no neighbours.
+        Cursor::Unknown => {
+            return Ok(json!({
+                "total": 0, "total_unread_threads": 0, "total_unread_mentions": 0,
+                "total_unread_urgent_mentions": 0, "threads": [],
+            }));
+        }
+    };
+    let offset = if cursor.is_some() { 0 } else { page * per_page };
     let mut body = json!({
         "total": 0,
         "total_unread_threads": 0,
@@ -108,8 +124,9 @@ pub async fn list(
                 &ThreadQuery {
                     unread_only: query.unread,
                     since: query.since,
-                    offset: page * per_page,
+                    offset,
                     limit: per_page,
+                    cursor,
                 },
             )
             .await?;
@@ -120,6 +137,43 @@ pub async fn list(
         body["threads"] = Value::Array(list);
     }
     Ok(body)
+}
+
+enum Cursor {
+    None,
+    At(ThreadCursor),
+    Unknown,
+}
+
+/// The `before` / `after` thread of a threads query, located.
+async fn cursor(state: &AppState, user_id: &str, query: &ThreadsQuery) -> Result<Cursor, AppError> {
+    let (id, before) = match (query.before.as_str(), query.after.as_str()) {
+        ("", "") => return Ok(Cursor::None),
+        (id, "") => (id, true),
+        ("", id) => (id, false),
+        _ => return Err(AppError::InvalidParam { name: "after" }),
+    };
+    if !is_valid_id(id) {
+        let name = if before { "before" } else { "after" };
+        return Err(AppError::InvalidParam { name });
+    }
+    let thread = match state.store.get_thread(user_id, id).await {
+        Ok(thread) if thread.following => thread,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(Cursor::Unknown),
+        Err(error) => return Err(error.into()),
+    };
+    let (last_reply_at, root_id) = (thread.root.last_reply_at, thread.root.id);
+    Ok(Cursor::At(if before {
+        ThreadCursor::Before {
+            last_reply_at,
+            root_id,
+        }
+    } else {
+        ThreadCursor::After {
+            last_reply_at,
+            root_id,
+        }
+    }))
 }
 
 pub async fn get(

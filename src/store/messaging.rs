@@ -272,6 +272,53 @@ pub struct ThreadQuery {
     pub since: i64,
     pub offset: u32,
     pub limit: u32,
+    /// Start the page next to this thread instead of at `offset`.
+    pub cursor: Option<ThreadCursor>,
+}
+
+/// Where a page of threads starts, in the list's order (latest reply first, then id).
+#[derive(Debug, Clone)]
+pub enum ThreadCursor {
+    /// The threads listed after this one: older replies.
+    Before { last_reply_at: i64, root_id: String },
+    /// The threads listed before this one (newer replies), the nearest ones.
+    After { last_reply_at: i64, root_id: String },
+}
+
+impl ThreadCursor {
+    /// The SQL condition on `p` (the root post) with two placeholders, the ordering that
+    /// finds the nearest threads first, and whether that ordering is the list's reversed.
+    pub fn sql(&self, first: &str, second: &str) -> (String, &'static str, bool) {
+        match self {
+            ThreadCursor::Before { .. } => (
+                format!(
+                    "AND (p.last_reply_at < {first} OR (p.last_reply_at = {first} AND p.id > {second}))"
+                ),
+                "p.last_reply_at DESC, p.id",
+                false,
+            ),
+            ThreadCursor::After { .. } => (
+                format!(
+                    "AND (p.last_reply_at > {first} OR (p.last_reply_at = {first} AND p.id < {second}))"
+                ),
+                "p.last_reply_at, p.id DESC",
+                true,
+            ),
+        }
+    }
+
+    pub fn position(&self) -> (i64, &str) {
+        match self {
+            ThreadCursor::Before {
+                last_reply_at,
+                root_id,
+            }
+            | ThreadCursor::After {
+                last_reply_at,
+                root_id,
+            } => (*last_reply_at, root_id),
+        }
+    }
 }
 
 #[async_trait]

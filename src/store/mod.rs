@@ -20,7 +20,7 @@ pub use emoji::EmojiStore;
 pub use files::{FileInfo, FileInfoStore, FileSearch, UploadSession};
 pub use messaging::{
     ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow, TeamChannels,
-    TeamStore, ThreadQuery, ThreadState, ThreadStore,
+    TeamStore, ThreadCursor, ThreadQuery, ThreadState, ThreadStore,
 };
 pub use preferences::PreferenceStore;
 

@@ -235,3 +235,81 @@ async fn following_a_thread_tracks_its_unread_replies_and_mentions() {
 fn chrono_now() -> i64 {
     hearth::model::now_millis()
 }
+
+/// Mattermost's clients page the threads list with `before` / `after` (a thread id) and
+/// `per_page`, not with `page`.
+#[tokio::test]
+async fn the_threads_list_pages_by_neighbouring_thread() {
+    use crate::teams_channels::{add_to_team, get, id_of, new_team};
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let alice = server.admin().await;
+    let bob = server.user(&alice, "bob").await;
+    let team_id = new_team(&server, &alice, "pager", "O").await;
+    add_to_team(&server, &alice, &team_id, bob.id()).await;
+    let town = get(
+        &server,
+        &alice,
+        &format!("/teams/{team_id}/channels/name/town-square"),
+    )
+    .await;
+    let channel_id = id_of(&town.1);
+    // Five threads, replied to in order: the list shows the last one first.
+    let mut roots = Vec::new();
+    for n in 1..=5 {
+        let root = post(&server, &alice, &channel_id, &format!("topic {n}"), "").await;
+        let root_id = root["id"].as_str().unwrap().to_string();
+        post(&server, &bob, &channel_id, &format!("reply {n}"), &root_id).await;
+        roots.push(root_id);
+    }
+    let newest_first: Vec<String> = roots.iter().rev().cloned().collect();
+    let list = |query: String| {
+        let (server, alice, team_id) = (&server, &alice, &team_id);
+        async move {
+            let path = format!("/users/me/teams/{team_id}/threads?{query}");
+            let (status, body) = get(server, alice, &path).await;
+            assert_eq!(status, 200, "{body}");
+            body["threads"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // Walking back with `before`, two at a time, visits each thread once, in order.
+    let mut walked = list("per_page=2".into()).await;
+    loop {
+        let last = walked.last().unwrap().clone();
+        let page = list(format!("per_page=2&before={last}")).await;
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 2);
+        walked.extend(page);
+    }
+    assert_eq!(walked, newest_first);
+    // `after` gives the nearest newer threads, still newest first.
+    assert_eq!(
+        list(format!("per_page=2&after={}", roots[1])).await,
+        [roots[3].clone(), roots[2].clone()]
+    );
+    assert!(list(format!("after={}", roots[4])).await.is_empty());
+    // A thread the user does not follow has no neighbours; bad ids are refused.
+    let unfollowed = post(&server, &bob, &channel_id, "bob's own", "").await;
+    assert!(
+        list(format!("before={}", unfollowed["id"].as_str().unwrap()))
+            .await
+            .is_empty()
+    );
+    for query in [
+        "before=nope".to_string(),
+        format!("before={}&after={}", roots[3], roots[1]),
+    ] {
+        let path = format!("/users/me/teams/{team_id}/threads?{query}");
+        let (status, body) = get(&server, &alice, &path).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["status_code"], 400, "{body}");
+    }
+}

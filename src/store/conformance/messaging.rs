@@ -7,7 +7,9 @@ use serde_json::json;
 use crate::model::{
     Channel, ChannelMember, ChannelType, Post, Team, TeamMember, TeamType, User, new_id, now_millis,
 };
-use crate::store::{Change, MarkUnread, Mentions, Store, StoreError, TeamChannels, ThreadQuery};
+use crate::store::{
+    Change, MarkUnread, Mentions, Store, StoreError, TeamChannels, ThreadCursor, ThreadQuery,
+};
 
 // ---------------------------------------------------------------------------------------
 // Test data, made through the store traits.
@@ -1589,6 +1591,7 @@ async fn threads_list_count_follow_and_read(store: &dyn Store) {
         since,
         offset,
         limit,
+        cursor: None,
     };
     let roots = |threads: &[crate::store::ThreadState]| -> Vec<String> {
         threads.iter().map(|t| t.root.id.clone()).collect()
@@ -1659,6 +1662,45 @@ async fn threads_list_count_follow_and_read(store: &dyn Store) {
     assert_eq!(roots(&page(1, 1).await.unwrap()), vec![r1.id.clone()]);
     assert!(page(2, 10).await.unwrap().is_empty());
     assert!(page(0, 0).await.unwrap().is_empty());
+    // Pages next to a thread, in the list's order (r2, then r1).
+    let next_to = move |cursor: ThreadCursor, limit: u32| async move {
+        let query = ThreadQuery {
+            limit,
+            cursor: Some(cursor),
+            ..ThreadQuery::default()
+        };
+        store.list_threads(aid, tid, &query).await.unwrap()
+    };
+    let at = |thread: &Post| {
+        (
+            thread.id.clone(),
+            t0 + if thread.id == r1.id { 30 } else { 50 },
+        )
+    };
+    let older_than = |thread: &Post| {
+        let (root_id, last_reply_at) = at(thread);
+        ThreadCursor::Before {
+            last_reply_at,
+            root_id,
+        }
+    };
+    let newer_than = |thread: &Post| {
+        let (root_id, last_reply_at) = at(thread);
+        ThreadCursor::After {
+            last_reply_at,
+            root_id,
+        }
+    };
+    assert_eq!(
+        roots(&next_to(older_than(&r2), 10).await),
+        vec![r1.id.clone()]
+    );
+    assert!(next_to(older_than(&r1), 10).await.is_empty());
+    assert_eq!(
+        roots(&next_to(newer_than(&r1), 10).await),
+        vec![r2.id.clone()]
+    );
+    assert!(next_to(newer_than(&r2), 10).await.is_empty());
     let in_u = store
         .list_threads(&alice.id, &u.id, &query(0, false, 0, 10))
         .await

@@ -10,7 +10,7 @@ use tokio_postgres::Row;
 use super::posts::{COLUMNS, post_from_row};
 use super::{PgStore, big, map_err, one};
 use crate::model::Post;
-use crate::store::{ChangeDraft, StoreError, ThreadQuery, ThreadState, ThreadStore};
+use crate::store::{ChangeDraft, StoreError, ThreadCursor, ThreadQuery, ThreadState, ThreadStore};
 
 /// The followed threads' roots with the member's state. `$1` user, `$2` team; the team
 /// filter keeps direct and group channels, which belong to every team.
@@ -122,27 +122,30 @@ impl ThreadStore for PgStore {
         } else {
             String::new()
         };
+        let (cursor, order, reversed) = match &query.cursor {
+            Some(cursor) => cursor.sql("$6", "$7"),
+            None => (String::new(), "p.last_reply_at DESC, p.id", false),
+        };
         let stmt = client
             .prepare_cached(&format!(
-                "SELECT {} {FOLLOWED} AND p.last_reply_at > $3 {unread}
-                 ORDER BY p.last_reply_at DESC, p.id LIMIT $4 OFFSET $5",
+                "SELECT {} {FOLLOWED} AND p.last_reply_at > $3 {unread} {cursor}
+                 ORDER BY {order} LIMIT $4 OFFSET $5",
                 columns()
             ))
             .await
             .map_err(map_err)?;
-        let rows = client
-            .query(
-                &stmt,
-                &[
-                    &user_id,
-                    &team_id,
-                    &query.since,
-                    &big(query.limit),
-                    &big(query.offset),
-                ],
-            )
-            .await
-            .map_err(map_err)?;
+        let (limit, offset) = (big(query.limit), big(query.offset));
+        let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+            vec![&user_id, &team_id, &query.since, &limit, &offset];
+        let position = query.cursor.as_ref().map(ThreadCursor::position);
+        if let Some((at, id)) = &position {
+            params.push(at);
+            params.push(id);
+        }
+        let mut rows = client.query(&stmt, &params).await.map_err(map_err)?;
+        if reversed {
+            rows.reverse();
+        }
         let rows: Vec<MemberRow> = rows
             .iter()
             .map(read_row)

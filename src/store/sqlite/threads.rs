@@ -93,20 +93,32 @@ impl ThreadStore for SqliteStore {
             } else {
                 ""
             };
+            let (cursor, order, reversed) = match &query.cursor {
+                Some(cursor) => cursor.sql("?6", "?7"),
+                None => (String::new(), "p.last_reply_at DESC, p.id", false),
+            };
             let sql = format!(
-                "SELECT {} {FOLLOWED} AND p.last_reply_at > ?3 {unread}
-                 ORDER BY p.last_reply_at DESC, p.id LIMIT ?4 OFFSET ?5",
+                "SELECT {} {FOLLOWED} AND p.last_reply_at > ?3 {unread} {cursor}
+                 ORDER BY {order} LIMIT ?4 OFFSET ?5",
                 columns()
             );
             let mut stmt = conn.prepare_cached(&sql).map_err(map_err)?;
-            let rows: Vec<_> = stmt
-                .query_map(
-                    params![user_id, team_id, query.since, query.limit, query.offset],
-                    read_row,
-                )
-                .map_err(map_err)?
-                .collect::<Result<_, _>>()
-                .map_err(map_err)?;
+            let base = params![user_id, team_id, query.since, query.limit, query.offset];
+            let mut rows: Vec<_> = match &query.cursor {
+                Some(cursor) => {
+                    let (at, id) = cursor.position();
+                    let mut all = base.to_vec();
+                    all.extend(params![at, id]);
+                    stmt.query_map(all.as_slice(), read_row)
+                }
+                None => stmt.query_map(base, read_row),
+            }
+            .map_err(map_err)?
+            .collect::<Result<_, _>>()
+            .map_err(map_err)?;
+            if reversed {
+                rows.reverse();
+            }
             rows.into_iter()
                 .map(|row| state_of(conn, &user_id, row))
                 .collect()
