@@ -58,6 +58,28 @@ impl TeamChannels {
     }
 }
 
+/// Which channels `list_all_channels` lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AllChannels {
+    pub include_archived: bool,
+    pub exclude_default: bool,
+}
+
+impl AllChannels {
+    /// The filter as an SQL condition on `channels` (no parameters; the same for both
+    /// engines).
+    pub(crate) fn condition(self) -> String {
+        let mut condition = String::from("type IN ('O', 'P')");
+        if !self.include_archived {
+            condition.push_str(" AND delete_at = 0");
+        }
+        if self.exclude_default {
+            condition.push_str(" AND name NOT IN ('town-square', 'off-topic')");
+        }
+        condition
+    }
+}
+
 #[async_trait]
 pub trait TeamStore: Send + Sync {
     /// Creates a team with its first member (an admin) and default channels, which the
@@ -128,6 +150,15 @@ pub trait ChannelStore: Send + Sync {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<Channel>, StoreError>;
+    /// Public and private channels of every team, by display name, for the System
+    /// Console: archived ones only when asked, and without each team's default channels
+    /// (`town-square`, `off-topic`) when asked; with how many there are in all.
+    async fn list_all_channels(
+        &self,
+        filter: AllChannels,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Channel>, i64), StoreError>;
     /// Every public and private channel of every team, archived ones too (not direct or
     /// group channels), with an id after `after` (from the start when `None`), by id, at
     /// most `limit`: for rebuilding what is derived from them, such as the search

@@ -19,8 +19,8 @@ pub mod sqlite;
 pub use emoji::EmojiStore;
 pub use files::{FileInfo, FileInfoStore, FileSearch, UploadSession};
 pub use messaging::{
-    ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow, TeamChannels,
-    TeamStore, ThreadCursor, ThreadQuery, ThreadState, ThreadStore,
+    AllChannels, ChannelStore, CreatedPost, MarkUnread, Mentions, PostStore, PostWindow,
+    TeamChannels, TeamStore, ThreadCursor, ThreadQuery, ThreadState, ThreadStore,
 };
 pub use preferences::PreferenceStore;
 

@@ -964,6 +964,58 @@ async fn channels_are_created_found_patched_archived_and_restored() {
         403,
         "api.context.permissions.app_error",
     );
+    // And its list of every team's channels, with the team's names.
+    let ids_in = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .map(|all| all.iter().map(id_of).collect())
+            .unwrap_or_default()
+    };
+    let reply = get(&server, &admin, "/channels?per_page=200").await;
+    let listed = names(&reply.1);
+    checks.that(
+        "system admin lists all channels but archived and direct ones",
+        reply.0 == 200
+            && listed.contains(&"secret-plans")
+            && listed.contains(&"town-square")
+            && !ids_in(&reply.1).contains(&general)
+            && reply
+                .1
+                .as_array()
+                .is_some_and(|all| all.iter().all(|c| c["type"] == "O" || c["type"] == "P")),
+        &reply.1,
+    );
+    let plans = reply
+        .1
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "secret-plans"));
+    checks.that(
+        "each channel carries its team's names",
+        plans.is_some_and(|c| c["team_name"] == "studio" && c["team_display_name"].is_string()),
+        &reply.1,
+    );
+    let reply = get(
+        &server,
+        &admin,
+        "/channels?include_deleted=true&exclude_default_channels=true&include_total_count=true",
+    )
+    .await;
+    let listed = names(&reply.1["channels"]);
+    checks.that(
+        "archived on request, default channels left out, with the total",
+        reply.0 == 200
+            && ids_in(&reply.1["channels"]).contains(&general)
+            && !listed.contains(&"town-square")
+            && !listed.contains(&"off-topic")
+            && reply.1["total_count"] == listed.len(),
+        &reply.1,
+    );
+    let reply = get(&server, &bob, "/channels").await;
+    checks.error(
+        "a member lists all channels",
+        &reply,
+        403,
+        "api.context.permissions.app_error",
+    );
     let reply = delete(&server, &alice, &format!("/channels/{town_square}")).await;
     checks.error(
         "archive town-square",

@@ -1199,6 +1199,46 @@ async fn scanning_team_channels_pages_through_all_of_them(store: &dyn Store) {
             .unwrap()
             .is_empty()
     );
+
+    // The System Console's listing: by display name (byte order, as the team listings),
+    // archived ones and each team's
+    // default channels only as asked, with the total.
+    let off_topic = channel(
+        store,
+        &u.id,
+        "off-topic",
+        "Off-Topic",
+        ChannelType::Open,
+        &[],
+    )
+    .await;
+    let names =
+        |channels: &[Channel]| -> Vec<String> { channels.iter().map(|c| c.name.clone()).collect() };
+    let all = |include_archived, exclude_default, offset, limit| {
+        let filter = crate::store::AllChannels {
+            include_archived,
+            exclude_default,
+        };
+        async move {
+            store
+                .list_all_channels(filter, offset, limit)
+                .await
+                .unwrap()
+        }
+    };
+    let (listed, total) = all(false, false, 0, 100).await;
+    assert_eq!(names(&listed), ["off-topic", "four", "one", "three", "two"]);
+    assert_eq!(listed[0], off_topic);
+    assert_eq!(total, 5);
+    let (listed, total) = all(true, true, 0, 100).await;
+    assert_eq!(names(&listed), ["five", "four", "one", "three", "two"]);
+    assert_eq!(total, 5);
+    let (listed, total) = all(true, false, 2, 2).await;
+    assert_eq!(names(&listed), ["four", "one"]);
+    assert_eq!(total, 6);
+    let (listed, total) = all(false, false, 10, 2).await;
+    assert!(listed.is_empty());
+    assert_eq!(total, 5);
 }
 
 async fn channel_membership_lifecycle(store: &dyn Store) {

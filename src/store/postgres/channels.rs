@@ -11,7 +11,7 @@ pub(super) use crate::store::common::{
     CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
 };
 use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
-use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
+use crate::store::{AllChannels, ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
 
 /// A channel from a row of [`COLUMNS`].
 pub(super) fn channel_from_row(row: &Row) -> Result<Channel, tokio_postgres::Error> {
@@ -344,6 +344,36 @@ impl ChannelStore for PgStore {
             .await
             .map_err(map_err)?;
         channels_from_rows(&rows)
+    }
+
+    async fn list_all_channels(
+        &self,
+        filter: AllChannels,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Channel>, i64), StoreError> {
+        let condition = filter.condition();
+        let client = self.replica().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM channels WHERE {condition}
+                 ORDER BY display_name COLLATE \"C\", id LIMIT $1 OFFSET $2"
+            ))
+            .await
+            .map_err(map_err)?;
+        let rows = client
+            .query(&stmt, &[&big(limit), &big(offset)])
+            .await
+            .map_err(map_err)?;
+        let total: i64 = client
+            .query_one(
+                &format!("SELECT COUNT(*) FROM channels WHERE {condition}"),
+                &[],
+            )
+            .await
+            .map_err(map_err)?
+            .get(0);
+        Ok((channels_from_rows(&rows)?, total))
     }
 
     async fn scan_team_channels(

@@ -10,7 +10,7 @@ pub(super) use crate::store::common::{
     CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
 };
 use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
-use crate::store::{ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
+use crate::store::{AllChannels, ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
 
 pub(super) fn channel_from_row(row: &Row<'_>) -> rusqlite::Result<Channel> {
     let kind: String = row.get(5)?;
@@ -269,6 +269,37 @@ impl ChannelStore for SqliteStore {
                 .query_map(params![team_id, channel_type, archived, limit, offset], channel_from_row)
                 .map_err(map_err)?;
             rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
+    async fn list_all_channels(
+        &self,
+        filter: AllChannels,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(Vec<Channel>, i64), StoreError> {
+        let condition = filter.condition();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM channels WHERE {condition}
+                     ORDER BY display_name, id LIMIT ?1 OFFSET ?2"
+                ))
+                .map_err(map_err)?;
+            let channels = stmt
+                .query_map(params![limit, offset], channel_from_row)
+                .map_err(map_err)?
+                .collect::<Result<_, _>>()
+                .map_err(map_err)?;
+            let total = conn
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM channels WHERE {condition}"),
+                    [],
+                    |row| row.get(0),
+                )
+                .map_err(map_err)?;
+            Ok((channels, total))
         })
         .await
     }
