@@ -213,6 +213,8 @@ pub async fn serve(
                 .tcp()
         })?;
     }
+    // Listened for before the server accepts anything (see `ShutdownSignals`).
+    let signals = ShutdownSignals::listen();
     let server = builder.run();
 
     let url = public_url(&settings.site_url, &addrs);
@@ -222,7 +224,7 @@ pub async fn serve(
     let handle = running.handle();
     let hub = state.hub.clone();
     actix_web::rt::spawn(async move {
-        wait_for_shutdown_signal().await;
+        signals.recv().await;
         tracing::info!("shutting down: finishing in-flight requests");
         // WebSockets are not requests the server waits for: tell their clients to come
         // back later, and give the close frames a moment to go out.
@@ -294,26 +296,48 @@ fn listener(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener
     socket.listen(LISTEN_BACKLOG)?.into_std()
 }
 
-/// Resolves at the first SIGINT (Ctrl+C) or SIGTERM.
-async fn wait_for_shutdown_signal() {
+/// SIGINT (Ctrl+C) and SIGTERM, listened for from the moment this is made: made before
+/// the server says it is ready, so a stop sent right after start-up is still graceful
+/// rather than the default action (the process killed).
+struct ShutdownSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl ShutdownSignals {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(interrupt), Ok(terminate)) => ShutdownSignals {
+                    signals: Some((interrupt, terminate)),
+                },
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::warn!(%error, "cannot listen for SIGINT/SIGTERM; falling back to Ctrl+C only");
+                    ShutdownSignals { signals: None }
                 }
             }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM; only Ctrl+C stops the server");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        }
+        #[cfg(not(unix))]
+        {
+            ShutdownSignals {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    /// Resolves at the first of them.
+    async fn recv(self) {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.signals {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -1,5 +1,7 @@
 //! Installation identity, health, client log messages and site statistics.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::Actor;
@@ -8,7 +10,7 @@ use crate::error::AppError;
 use crate::files::Files;
 use crate::model::{is_valid_id, new_id, now_millis};
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::{DailyCount, Store};
 
 /// Gives a new installation its permanent values (Mattermost's `DiagnosticId` and
 /// `FirstServerRunTimestamp`) and returns the diagnostic id.
@@ -99,8 +101,18 @@ pub fn client_log(
 /// One row of Mattermost's old-format analytics (`model.AnalyticsRow`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnalyticsRow {
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     pub value: i64,
+}
+
+fn rows(named: impl IntoIterator<Item = (&'static str, i64)>) -> Vec<AnalyticsRow> {
+    named
+        .into_iter()
+        .map(|(name, value)| AnalyticsRow {
+            name: Cow::Borrowed(name),
+            value,
+        })
+        .collect()
 }
 
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
@@ -130,27 +142,48 @@ pub async fn analytics(
     if team_id.is_some_and(|id| !is_valid_id(id)) {
         return Err(AppError::InvalidParam { name: "team_id" });
     }
-    match name {
-        "" | "standard" => {}
-        "bot_post_counts_day"
-        | "post_counts_day"
-        | "user_counts_with_posts_day"
-        | "extra_counts" => {
-            return Err(AppError::NotImplemented {
-                id: "api.analytics.not_implemented.app_error",
-                message: format!("Hearth does not compute the {name:?} statistics yet."),
-            });
+    let now = now_millis();
+    let daily = match name {
+        "" | "standard" => None,
+        "post_counts_day" => Some(DailyCount::Posts),
+        "user_counts_with_posts_day" => Some(DailyCount::Authors),
+        // Hearth has no bot accounts yet: no bot ever posted.
+        "bot_post_counts_day" => return Ok(Vec::new()),
+        "extra_counts" => {
+            let extra = state.store.extra_statistics(team_id, now).await?;
+            return Ok(rows([
+                ("file_post_count", extra.file_posts),
+                ("hashtag_post_count", extra.hashtag_posts),
+                ("incoming_webhook_count", 0),
+                ("outgoing_webhook_count", 0),
+                ("command_count", 0),
+                ("session_count", extra.sessions),
+            ]));
         }
         _ => return Err(AppError::InvalidParam { name: "name" }),
+    };
+    if let Some(count) = daily {
+        // The last 30 days (UTC), today included, as Mattermost's charts show them.
+        let today_start = now - now.rem_euclid(DAY_MILLIS);
+        let days = state
+            .store
+            .posts_per_day(team_id, today_start - 29 * DAY_MILLIS, count)
+            .await?;
+        return Ok(days
+            .into_iter()
+            .map(|(day, value)| AnalyticsRow {
+                name: Cow::Owned(day),
+                value,
+            })
+            .collect());
     }
-    let now = now_millis();
     let counts = state
         .store
         .site_statistics(team_id, now - DAY_MILLIS, now - MONTH_MILLIS)
         .await?;
     let connections = state.store.connections();
     let websockets = i64::try_from(state.hub.connection_count()).unwrap_or(i64::MAX);
-    Ok([
+    Ok(rows([
         ("channel_open_count", counts.public_channels),
         ("channel_private_count", counts.private_channels),
         ("post_count", counts.posts),
@@ -172,8 +205,5 @@ pub async fn analytics(
                 counts.inactive_users
             },
         ),
-    ]
-    .into_iter()
-    .map(|(name, value)| AnalyticsRow { name, value })
-    .collect())
+    ]))
 }

@@ -117,6 +117,47 @@ pub trait SystemStore: Send + Sync {
         day_start: i64,
         month_start: i64,
     ) -> Result<SiteStatistics, StoreError>;
+    /// Posts that are not deleted, per UTC day (`YYYY-MM-DD`), newest day first, from
+    /// `since` (milliseconds) and at most 30 days: how many there were, or how many people
+    /// wrote them; in one team's channels when `team_id` is given.
+    async fn posts_per_day(
+        &self,
+        team_id: Option<&str>,
+        since: i64,
+        count: DailyCount,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
+    /// Posts with files and posts with hashtags (not deleted; in one team's channels when
+    /// `team_id` is given), and sessions still valid at `now`, site-wide.
+    async fn extra_statistics(
+        &self,
+        team_id: Option<&str>,
+        now: i64,
+    ) -> Result<ExtraStatistics, StoreError>;
+}
+
+/// What `SystemStore::posts_per_day` counts each day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DailyCount {
+    Posts,
+    Authors,
+}
+
+impl DailyCount {
+    /// The SQL aggregate (the same for both engines).
+    pub(crate) fn aggregate(self) -> &'static str {
+        match self {
+            DailyCount::Posts => "COUNT(*)",
+            DailyCount::Authors => "COUNT(DISTINCT user_id)",
+        }
+    }
+}
+
+/// The System Console's "extra" counts (`GET /analytics/old?name=extra_counts`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtraStatistics {
+    pub file_posts: i64,
+    pub hashtag_posts: i64,
+    pub sessions: i64,
 }
 
 /// Counts for the System Console's site statistics (`GET /api/v4/analytics/old`).

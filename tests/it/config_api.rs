@@ -627,17 +627,73 @@ async fn statistics_count_what_was_created() {
             400,
             "api.context.invalid_url_param.app_error",
         ),
-        (
-            "/api/v4/analytics/old?name=post_counts_day",
-            501,
-            "api.analytics.not_implemented.app_error",
-        ),
     ] {
         let (status, error) = get(&server, Some(&admin), path).await;
         assert_error(status, &error, status_wanted, id);
     }
     let (status, error) = get(&server, Some(&bob), "/api/v4/analytics/old").await;
     assert_error(status, &error, 403, "api.context.permissions.app_error");
+
+    // The charts: per UTC day, newest first. Everything here was written in the last
+    // 30 days, so the days add up to the total.
+    let standard = rows(&get(&server, Some(&admin), "/api/v4/analytics/old").await.1);
+    let per_day = |name: &str| {
+        let path = format!("/api/v4/analytics/old?name={name}");
+        let server = &server;
+        let admin = &admin;
+        async move {
+            let (status, body) = get(server, Some(admin), &path).await;
+            assert_eq!(status, 200, "{body}");
+            let days: Vec<(String, i64)> = body
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r["name"].as_str().unwrap().to_string(),
+                        r["value"].as_i64().unwrap(),
+                    )
+                })
+                .collect();
+            assert!(days.windows(2).all(|w| w[0].0 > w[1].0), "{body}");
+            assert!(
+                days.iter()
+                    .all(|(day, _)| day.len() == 10 && &day[4..5] == "-"),
+                "{body}"
+            );
+            days
+        }
+    };
+    let posts = per_day("post_counts_day").await;
+    assert_eq!(
+        posts.iter().map(|(_, n)| n).sum::<i64>(),
+        standard["post_count"]
+    );
+    // The admin, Bob and the deactivated Carol are everyone who could have written.
+    let authors = per_day("user_counts_with_posts_day").await;
+    assert!(
+        authors.iter().all(|(_, n)| (1..=3).contains(n)),
+        "{authors:?}"
+    );
+    assert_eq!(authors.len(), posts.len());
+    assert!(per_day("bot_post_counts_day").await.is_empty());
+    let body = json!({"channel_id": channel_ids[0], "message": "see #release notes"});
+    let (status, _) = call(&server, &admin, Method::POST, "/posts".into(), Some(body)).await;
+    assert_eq!(status, 201);
+    let (status, body) = get(
+        &server,
+        Some(&admin),
+        "/api/v4/analytics/old?name=extra_counts",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let extra = rows(&body);
+    assert_eq!(extra.len(), 6, "{body}");
+    assert_eq!(extra["file_post_count"], 0);
+    assert_eq!(extra["hashtag_post_count"], 1);
+    assert_eq!(extra["incoming_webhook_count"], 0);
+    // The admin's and Bob's sessions at least.
+    assert!(extra["session_count"] >= 2, "{body}");
 
     // The user counts.
     let (status, body) = get(&server, Some(&bob), "/api/v4/users/stats").await;

@@ -83,3 +83,17 @@ async fn stopping_tells_websocket_clients_to_come_back_later() {
         started.elapsed()
     );
 }
+
+/// A stop sent the moment the server says it is ready (a service manager restarting it,
+/// a script) is still a graceful one, not the process killed by the signal.
+#[tokio::test]
+async fn a_stop_right_after_start_is_graceful() {
+    for _ in 0..3 {
+        let data = data_dir();
+        let server = Server::start(data.path(), &[]);
+        signal(server.pid(), "TERM");
+        let (status, logs) = server.wait_exit();
+        assert!(status.success(), "exit status {status:?}\n{logs}");
+        assert!(logs.contains("Hearth stopped"), "{logs}");
+    }
+}

@@ -5,7 +5,7 @@ use crate::model::{
     Channel, ChannelMember, ChannelType, Post, StatusChange, Team, TeamMember, TeamType, User,
     new_id, now_millis,
 };
-use crate::store::{Mentions, SiteStatistics, Store, UserQuery};
+use crate::store::{DailyCount, Mentions, SiteStatistics, Store, UserQuery};
 
 async fn user(store: &dyn Store, name: &str) -> User {
     let now = now_millis();
@@ -85,6 +85,83 @@ async fn post(store: &dyn Store, channel: &Channel, author: &User) -> Post {
         .await
         .unwrap()
         .post
+}
+
+async fn posts_are_counted_per_utc_day(store: &dyn Store) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let red = team(store, &alice, "red").await;
+    let blue = team(store, &alice, "blue").await;
+    let red_open = channel(store, &red.id, "town", ChannelType::Open).await;
+    let blue_open = channel(store, &blue.id, "town", ChannelType::Open).await;
+    // 2026-11-24 23:59:59.999 UTC, then the next two days.
+    let late_on_24th = 1_795_564_799_999;
+    let at = |channel: &Channel, author: &User, create_at: i64| {
+        let post = Post {
+            id: new_id(),
+            create_at,
+            update_at: create_at,
+            user_id: author.id.clone(),
+            channel_id: channel.id.clone(),
+            message: "hello #news".into(),
+            hashtags: "#news".into(),
+            ..Post::default()
+        };
+        async move {
+            store
+                .create_post(&post, &Mentions::default())
+                .await
+                .unwrap()
+                .post
+        }
+    };
+    at(&red_open, &alice, late_on_24th - 5).await;
+    at(&red_open, &alice, late_on_24th).await;
+    at(&red_open, &alice, late_on_24th + 1).await;
+    at(&red_open, &bob, late_on_24th + 2).await;
+    // Midnight starting the 26th.
+    at(&blue_open, &bob, late_on_24th + 1 + 86_400_000).await;
+    let gone = at(&blue_open, &alice, late_on_24th + 1 + 86_400_000).await;
+    store.delete_post(&gone.id, now_millis()).await.unwrap();
+
+    let per_day = |team_id: Option<&str>, since: i64, count: DailyCount| {
+        let team_id = team_id.map(str::to_string);
+        async move {
+            let days = store.posts_per_day(team_id.as_deref(), since, count);
+            let days = days.await.unwrap();
+            days.iter()
+                .map(|(day, n)| format!("{day}:{n}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+    };
+    let since = late_on_24th - 86_400_000;
+    assert_eq!(
+        per_day(None, since, DailyCount::Posts).await,
+        "2026-11-26:1 2026-11-25:2 2026-11-24:2"
+    );
+    assert_eq!(
+        per_day(None, since, DailyCount::Authors).await,
+        "2026-11-26:1 2026-11-25:2 2026-11-24:1"
+    );
+    assert_eq!(
+        per_day(Some(&red.id), since, DailyCount::Posts).await,
+        "2026-11-25:2 2026-11-24:2"
+    );
+    // Only from `since` on.
+    assert_eq!(
+        per_day(None, late_on_24th + 1, DailyCount::Posts).await,
+        "2026-11-26:1 2026-11-25:2"
+    );
+    let hashtag_posts = |team_id: Option<&str>| {
+        let team_id = team_id.map(str::to_string);
+        async move {
+            let extra = store.extra_statistics(team_id.as_deref(), now_millis());
+            extra.await.unwrap().hashtag_posts
+        }
+    };
+    assert_eq!(hashtag_posts(None).await, 5);
+    assert_eq!(hashtag_posts(Some(&red.id)).await, 4);
 }
 
 async fn site_statistics_count_what_exists(store: &dyn Store) {
@@ -245,6 +322,7 @@ async fn open_connections_are_counted(store: &dyn Store) {
 
 super::suite!(
     site_statistics_count_what_exists,
+    posts_are_counted_per_utc_day,
     users_are_counted_by_filter,
     open_connections_are_counted,
 );

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 
 use super::{PgStore, map_err, one};
-use crate::store::{ChangeDraft, SiteStatistics, StoreError, SystemStore};
+use crate::store::{
+    ChangeDraft, DailyCount, ExtraStatistics, SiteStatistics, StoreError, SystemStore,
+};
 
 const SYSTEM_VALUE_UPDATED: &str = "system_value_updated";
 
@@ -114,6 +116,64 @@ impl SystemStore for PgStore {
             teams: count(5)?,
             daily_active_users: count(6)?,
             monthly_active_users: count(7)?,
+        })
+    }
+
+    async fn posts_per_day(
+        &self,
+        team_id: Option<&str>,
+        since: i64,
+        count: DailyCount,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let client = self.replica().await?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT to_char(to_timestamp(create_at / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+                            AS day, {}
+                     FROM posts
+                     WHERE delete_at = 0 AND create_at >= $1 AND ($2::TEXT IS NULL
+                        OR channel_id IN (SELECT id FROM channels WHERE team_id = $2))
+                     GROUP BY day ORDER BY day DESC LIMIT 30",
+                    count.aggregate()
+                ),
+                &[&since, &team_id],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get(0).map_err(map_err)?,
+                    row.try_get(1).map_err(map_err)?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn extra_statistics(
+        &self,
+        team_id: Option<&str>,
+        now: i64,
+    ) -> Result<ExtraStatistics, StoreError> {
+        let client = self.replica().await?;
+        let row = client
+            .query_one(
+                "SELECT
+                    (SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND file_ids NOT IN ('', '[]')
+                      AND ($1::TEXT IS NULL OR channel_id IN (SELECT id FROM channels WHERE team_id = $1))),
+                    (SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND hashtags != ''
+                      AND ($1::TEXT IS NULL OR channel_id IN (SELECT id FROM channels WHERE team_id = $1))),
+                    (SELECT COUNT(*) FROM sessions WHERE expires_at = 0 OR expires_at > $2)",
+                &[&team_id, &now],
+            )
+            .await
+            .map_err(map_err)?;
+        let count = |i: usize| row.try_get::<_, i64>(i).map_err(map_err);
+        Ok(ExtraStatistics {
+            file_posts: count(0)?,
+            hashtag_posts: count(1)?,
+            sessions: count(2)?,
         })
     }
 }

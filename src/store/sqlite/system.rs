@@ -4,7 +4,9 @@ use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, map_err};
-use crate::store::{ChangeDraft, SiteStatistics, StoreError, SystemStore};
+use crate::store::{
+    ChangeDraft, DailyCount, ExtraStatistics, SiteStatistics, StoreError, SystemStore,
+};
 
 const SYSTEM_VALUE_UPDATED: &str = "system_value_updated";
 
@@ -122,6 +124,62 @@ impl SystemStore for SqliteStore {
                         teams: row.get(5)?,
                         daily_active_users: row.get(6)?,
                         monthly_active_users: row.get(7)?,
+                    })
+                },
+            )
+            .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn posts_per_day(
+        &self,
+        team_id: Option<&str>,
+        since: i64,
+        count: DailyCount,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let team_id = team_id.map(str::to_string);
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT strftime('%Y-%m-%d', create_at / 1000, 'unixepoch') AS day, {}
+                     FROM posts
+                     WHERE delete_at = 0 AND create_at >= ?1 AND (?2 IS NULL
+                        OR channel_id IN (SELECT id FROM channels WHERE team_id = ?2))
+                     GROUP BY day ORDER BY day DESC LIMIT 30",
+                    count.aggregate()
+                ))
+                .map_err(map_err)?;
+            stmt.query_map(params![since, team_id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .map_err(map_err)?
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+        })
+        .await
+    }
+
+    async fn extra_statistics(
+        &self,
+        team_id: Option<&str>,
+        now: i64,
+    ) -> Result<ExtraStatistics, StoreError> {
+        let team_id = team_id.map(str::to_string);
+        self.read(move |conn| {
+            conn.query_row(
+                "SELECT
+                    (SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND file_ids NOT IN ('', '[]')
+                      AND (?1 IS NULL OR channel_id IN (SELECT id FROM channels WHERE team_id = ?1))),
+                    (SELECT COUNT(*) FROM posts WHERE delete_at = 0 AND hashtags != ''
+                      AND (?1 IS NULL OR channel_id IN (SELECT id FROM channels WHERE team_id = ?1))),
+                    (SELECT COUNT(*) FROM sessions WHERE expires_at = 0 OR expires_at > ?2)",
+                params![team_id, now],
+                |row| {
+                    Ok(ExtraStatistics {
+                        file_posts: row.get(0)?,
+                        hashtag_posts: row.get(1)?,
+                        sessions: row.get(2)?,
                     })
                 },
             )
