@@ -119,6 +119,9 @@ pub trait TeamStore: Send + Sync {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<TeamMember>, StoreError>;
+    /// The user ids of a team's active members: who hears the team's events. Read from
+    /// the primary, as it must be current.
+    async fn team_member_ids(&self, team_id: &str) -> Result<Vec<String>, StoreError>;
     /// A user's active team memberships.
     async fn list_user_team_members(&self, user_id: &str) -> Result<Vec<TeamMember>, StoreError>;
     /// Teams the user is an active member of.
@@ -194,6 +197,9 @@ pub trait ChannelStore: Send + Sync {
         offset: u32,
         limit: u32,
     ) -> Result<Vec<ChannelMember>, StoreError>;
+    /// The user ids of a channel's members: who hears the channel's events. Read from the
+    /// primary, as it must be current.
+    async fn channel_member_ids(&self, channel_id: &str) -> Result<Vec<String>, StoreError>;
     /// The user's memberships in `team_id`'s channels plus direct and group channels (all
     /// teams when `None`).
     async fn list_user_channel_members(

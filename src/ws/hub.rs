@@ -328,20 +328,16 @@ impl Hub {
         let audience: Option<Vec<String>> = if !b.user_id.is_empty() {
             Some(vec![b.user_id.clone()])
         } else if !b.channel_id.is_empty() {
-            match self
-                .store
-                .list_channel_members(&b.channel_id, 0, u32::MAX)
-                .await
-            {
-                Ok(members) => Some(members.into_iter().map(|m| m.user_id).collect()),
+            match self.store.channel_member_ids(&b.channel_id).await {
+                Ok(ids) => Some(ids),
                 Err(error) => {
                     tracing::warn!(%error, event = %event.event, "cannot resolve an event's channel audience");
                     return;
                 }
             }
         } else if !b.team_id.is_empty() {
-            match self.store.list_team_members(&b.team_id, 0, u32::MAX).await {
-                Ok(members) => Some(members.into_iter().map(|m| m.user_id).collect()),
+            match self.store.team_member_ids(&b.team_id).await {
+                Ok(ids) => Some(ids),
                 Err(error) => {
                     tracing::warn!(%error, event = %event.event, "cannot resolve an event's team audience");
                     return;

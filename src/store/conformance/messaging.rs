@@ -636,6 +636,12 @@ async fn team_membership_lifecycle(store: &dyn Store) {
     let everyone = sorted(vec![alice.id.clone(), bob.id.clone(), carol.id.clone()]);
     let listed = store.list_team_members(&t.id, 0, 100).await.unwrap();
     assert_eq!(ids(&listed, |m| &m.user_id), everyone);
+    // The event audience: the same people, ids only.
+    assert_eq!(
+        sorted(store.team_member_ids(&t.id).await.unwrap()),
+        everyone
+    );
+    assert!(store.team_member_ids(&new_id()).await.unwrap().is_empty());
     let page = store.list_team_members(&t.id, 1, 1).await.unwrap();
     assert_eq!(ids(&page, |m| &m.user_id), [everyone[1].clone()]);
     assert!(
@@ -700,6 +706,13 @@ async fn team_membership_lifecycle(store: &dyn Store) {
     assert_eq!(store.team_member_counts(&t.id).await.unwrap(), (2, 1));
     let listed = store.list_team_members(&t.id, 0, 100).await.unwrap();
     assert!(!listed.iter().any(|m| m.user_id == bob.id));
+    assert!(
+        !store
+            .team_member_ids(&t.id)
+            .await
+            .unwrap()
+            .contains(&bob.id)
+    );
     assert_eq!(
         ids(&store.list_user_teams(&bob.id).await.unwrap(), |t| &t.id),
         vec![u.id.clone()]
@@ -1354,6 +1367,17 @@ async fn channel_membership_lifecycle(store: &dyn Store) {
     let listed = store.list_channel_members(&c.id, 0, 100).await.unwrap();
     assert_eq!(ids(&listed, |m| &m.user_id), everyone);
     assert_eq!(
+        sorted(store.channel_member_ids(&c.id).await.unwrap()),
+        everyone
+    );
+    assert!(
+        store
+            .channel_member_ids(&new_id())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
         ids(
             &store.list_channel_members(&c.id, 2, 5).await.unwrap(),
             |m| &m.user_id
@@ -1411,6 +1435,7 @@ async fn channel_membership_lifecycle(store: &dyn Store) {
 
     // Removing.
     store.remove_channel_member(&c.id, &bob.id).await.unwrap();
+    assert!(!store.channel_member_ids(&c.id).await.unwrap().contains(&bob.id));
     assert!(not_found(store.get_channel_member(&c.id, &bob.id).await));
     assert!(not_found(store.remove_channel_member(&c.id, &bob.id).await));
     assert!(not_found(

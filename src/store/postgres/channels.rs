@@ -486,6 +486,18 @@ impl ChannelStore for PgStore {
         members_from_rows(&rows)
     }
 
+    async fn channel_member_ids(&self, channel_id: &str) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("SELECT user_id FROM channel_members WHERE channel_id = $1")
+            .await
+            .map_err(map_err)?;
+        let rows = client.query(&stmt, &[&channel_id]).await.map_err(map_err)?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(map_err))
+            .collect()
+    }
+
     async fn list_user_channel_members(
         &self,
         user_id: &str,

@@ -410,6 +410,18 @@ impl TeamStore for PgStore {
         members_from_rows(&rows)
     }
 
+    async fn team_member_ids(&self, team_id: &str) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("SELECT user_id FROM team_members WHERE team_id = $1 AND delete_at = 0")
+            .await
+            .map_err(map_err)?;
+        let rows = client.query(&stmt, &[&team_id]).await.map_err(map_err)?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(map_err))
+            .collect()
+    }
+
     async fn list_user_team_members(&self, user_id: &str) -> Result<Vec<TeamMember>, StoreError> {
         // The primary: a client lists its teams right after joining one.
         let client = self.client().await?;

@@ -421,6 +421,20 @@ impl ChannelStore for SqliteStore {
         .await
     }
 
+    async fn channel_member_ids(&self, channel_id: &str) -> Result<Vec<String>, StoreError> {
+        let channel_id = channel_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT user_id FROM channel_members WHERE channel_id = ?1")
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map(params![channel_id], |row| row.get(0))
+                .map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
     async fn list_user_channel_members(
         &self,
         user_id: &str,

@@ -323,6 +323,22 @@ impl TeamStore for SqliteStore {
         .await
     }
 
+    async fn team_member_ids(&self, team_id: &str) -> Result<Vec<String>, StoreError> {
+        let team_id = team_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT user_id FROM team_members WHERE team_id = ?1 AND delete_at = 0",
+                )
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map(params![team_id], |row| row.get(0))
+                .map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
     async fn list_user_team_members(&self, user_id: &str) -> Result<Vec<TeamMember>, StoreError> {
         let user_id = user_id.to_string();
         self.read(move |conn| {
