@@ -145,6 +145,7 @@ pub async fn serve(
     let mut state = build_state(live_config, logging, data_dir).await?;
     state.search = Some(open_search(&state, data_dir).await?);
     state.hub.follow();
+    app::feed::keep_pruning(state.clone());
     let settings = config.service_settings.clone();
     let (json_limits, payload_limits) = api::body_limits(settings.maximum_payload_size_bytes);
     let app_state = web::Data::new(state.clone());

@@ -8,6 +8,7 @@ pub mod channels;
 pub mod config;
 pub mod directory;
 pub mod emoji;
+pub mod feed;
 pub mod files;
 pub mod permissions;
 pub mod posts;

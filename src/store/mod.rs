@@ -198,6 +198,15 @@ pub trait ChangeFeed: Send + Sync {
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError>;
     /// The newest committed `seq`, or 0 when the feed is empty.
     async fn last_seq(&self) -> Result<i64, StoreError>;
+    /// Deletes up to `limit` of the oldest changes that are both below `below_seq` and
+    /// committed before `before` (milliseconds); never the newest change, so `last_seq`
+    /// stays. Returns how many were deleted. Followers must be past `below_seq`.
+    async fn prune_changes(
+        &self,
+        below_seq: i64,
+        before: i64,
+        limit: u32,
+    ) -> Result<u64, StoreError>;
     /// Live changes as they commit, in `seq` order. A receiver that falls behind gets
     /// `Lagged` and should catch up with [`ChangeFeed::changes_since`].
     fn subscribe(&self) -> broadcast::Receiver<Change>;

@@ -521,3 +521,78 @@ fn wait_for_replica(primary: &str, replica: &str) {
         panic!("the replica did not catch up");
     });
 }
+
+/// The change feed does not grow without end: changes older than a week that the search
+/// index already has are deleted a moment after start (and hourly), and the feed's
+/// position carries on.
+#[tokio::test]
+async fn week_old_changes_are_pruned_once_the_index_has_them() {
+    use crate::teams_channels::{get, id_of, new_team, say};
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    let team_id = new_team(&server, &admin, "feed", "O").await;
+    let path = format!("/teams/{team_id}/channels/name/town-square");
+    let town = id_of(&get(&server, &admin, &path).await.1);
+    for n in 0..5 {
+        say(&server, &admin, &town, &format!("archaeology note {n}")).await;
+    }
+    server.search_caught_up().await;
+    drop(server);
+    let count = |condition: &str| {
+        let rows = sql_query(
+            data.path(),
+            &format!("SELECT COUNT(*) FROM change_feed WHERE {condition}"),
+            &[],
+        );
+        rows[0][0].as_i64().unwrap()
+    };
+    let last = sql_query(data.path(), "SELECT MAX(seq) FROM change_feed", &[])[0][0]
+        .as_i64()
+        .unwrap();
+    // Everything so far happened eight days ago.
+    let eight_days = 8 * 24 * 3600 * 1000;
+    sql_execute(
+        data.path(),
+        &format!("UPDATE change_feed SET create_at = create_at - {eight_days}"),
+        &[],
+    );
+    let old = count("TRUE");
+    assert!(old >= 10, "{old} changes");
+
+    let server = Server::start(data.path(), &[]);
+    let (_, status) = server
+        .get_json("/api/v4/system/ping?get_server_status=true")
+        .await;
+    let position = status["search_index"]["position"].as_i64().unwrap();
+    assert!(position > 0, "{status}");
+    assert!(
+        server.logged("removed changes older than a week").await,
+        "{}",
+        server.logs()
+    );
+    let week_ago = hearth::model::now_millis() - 7 * 24 * 3600 * 1000;
+    assert_eq!(
+        count(&format!("seq < {position} AND create_at < {week_ago}")),
+        0
+    );
+    assert!(count(&format!("seq <= {last}")) < old);
+    // The position carries on, and what was indexed is still found.
+    say(&server, &admin, &town, "a fresh note").await;
+    assert!(count(&format!("seq > {last}")) >= 1);
+    server.search_caught_up().await;
+    let reply = crate::teams_channels::post(
+        &server,
+        &admin,
+        &format!("/teams/{team_id}/posts/search"),
+        serde_json::json!({"terms": "archaeology", "is_or_search": false}),
+    )
+    .await;
+    assert_eq!(reply.0, 200, "{}", reply.1);
+    assert_eq!(
+        reply.1["order"].as_array().map(Vec::len),
+        Some(5),
+        "{}",
+        reply.1
+    );
+}

@@ -83,7 +83,45 @@ async fn concurrent_writers_are_all_kept_in_one_order(store: &dyn Store) {
     assert_eq!(heard, changes.iter().map(|c| c.seq).collect::<Vec<_>>());
 }
 
+async fn old_changes_are_pruned_but_the_position_stays(store: &dyn Store) {
+    let start = store.last_seq().await.unwrap();
+    for i in 0..10 {
+        store.set_system_value(&format!("p{i}"), "v").await.unwrap();
+    }
+    let seqs: Vec<i64> = store
+        .changes_since(start, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.seq)
+        .collect();
+    let remaining = |after: i64| async move {
+        let changes = store.changes_since(after, 100).await.unwrap();
+        changes.iter().map(|c| c.seq).collect::<Vec<_>>()
+    };
+    let later = crate::model::now_millis() + 60_000;
+    // Too recent: nothing goes.
+    assert_eq!(store.prune_changes(i64::MAX, 0, 100).await.unwrap(), 0);
+    // Only `limit` at a time, oldest first, and only below the position.
+    let all = remaining(0).await;
+    assert_eq!(store.prune_changes(seqs[5], later, 2).await.unwrap(), 2);
+    assert_eq!(remaining(0).await, all[2..]);
+    let below = all.iter().filter(|seq| **seq < seqs[5]).count() as u64;
+    assert_eq!(
+        store.prune_changes(seqs[5], later, 100).await.unwrap(),
+        below - 2
+    );
+    assert_eq!(remaining(0).await, seqs[5..]);
+    // However far it is asked to go, the newest change stays, and so does the position.
+    store.prune_changes(i64::MAX, later, 100).await.unwrap();
+    assert_eq!(remaining(0).await, [seqs[9]]);
+    assert_eq!(store.last_seq().await.unwrap(), seqs[9]);
+    store.set_system_value("after", "v").await.unwrap();
+    assert!(store.last_seq().await.unwrap() > seqs[9]);
+}
+
 super::suite!(
+    old_changes_are_pruned_but_the_position_stays,
     system_values_round_trip_and_emit_changes,
     a_refused_write_leaves_no_change,
     concurrent_writers_are_all_kept_in_one_order,

@@ -1435,7 +1435,13 @@ async fn channel_membership_lifecycle(store: &dyn Store) {
 
     // Removing.
     store.remove_channel_member(&c.id, &bob.id).await.unwrap();
-    assert!(!store.channel_member_ids(&c.id).await.unwrap().contains(&bob.id));
+    assert!(
+        !store
+            .channel_member_ids(&c.id)
+            .await
+            .unwrap()
+            .contains(&bob.id)
+    );
     assert!(not_found(store.get_channel_member(&c.id, &bob.id).await));
     assert!(not_found(store.remove_channel_member(&c.id, &bob.id).await));
     assert!(not_found(

@@ -48,6 +48,26 @@ impl ChangeFeed for PgStore {
         row.try_get(0).map_err(map_err)
     }
 
+    async fn prune_changes(
+        &self,
+        below_seq: i64,
+        before: i64,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "DELETE FROM change_feed WHERE seq IN (
+                    SELECT seq FROM change_feed
+                    WHERE seq < $1 AND create_at < $2
+                      AND seq < (SELECT MAX(seq) FROM change_feed)
+                    ORDER BY seq LIMIT $3)",
+                &[&below_seq, &before, &big(limit)],
+            )
+            .await
+            .map_err(map_err)
+    }
+
     fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.feed.subscribe()
     }

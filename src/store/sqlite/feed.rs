@@ -6,6 +6,12 @@ use tokio::sync::broadcast;
 use super::{SqliteStore, map_err};
 use crate::store::{Change, ChangeFeed, StoreError};
 
+/// The oldest changes below a position and a time, never the newest one.
+const PRUNE_SQLITE: &str = "DELETE FROM change_feed WHERE seq IN (
+    SELECT seq FROM change_feed
+    WHERE seq < ?1 AND create_at < ?2 AND seq < (SELECT MAX(seq) FROM change_feed)
+    ORDER BY seq LIMIT ?3)";
+
 #[async_trait]
 impl ChangeFeed for SqliteStore {
     async fn changes_since(&self, after: i64, limit: u32) -> Result<Vec<Change>, StoreError> {
@@ -44,6 +50,23 @@ impl ChangeFeed for SqliteStore {
             .map_err(map_err)
         })
         .await
+    }
+
+    async fn prune_changes(
+        &self,
+        below_seq: i64,
+        before: i64,
+        limit: u32,
+    ) -> Result<u64, StoreError> {
+        self.writer
+            .write(move |tx| {
+                let deleted = tx
+                    .conn()
+                    .execute(PRUNE_SQLITE, rusqlite::params![below_seq, before, limit])
+                    .map_err(map_err)?;
+                Ok(deleted as u64)
+            })
+            .await
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Change> {
