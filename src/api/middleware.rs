@@ -7,11 +7,12 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{ResponseError, web};
+use actix_web::{HttpMessage, ResponseError, web};
 
 use crate::error::{AppError, REQUEST_ID};
 use crate::model::new_id;
 use crate::state::AppState;
+use crate::ws::upgrade::OffSocketPath;
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static X_VERSION_ID: HeaderName = HeaderName::from_static("x-version-id");
@@ -38,6 +39,15 @@ pub async fn request_context(
             let url_len = req.uri().to_string().len() as u64;
             if url_len > url_limit {
                 let error = AppError::InvalidParam { name: "url" };
+                return Ok(req.into_response(error.error_response()));
+            }
+            // A WebSocket upgrade off the socket's path is answered here, so nothing
+            // (a file download, say) is produced for a connection that cannot stream it.
+            if req.extensions().contains::<OffSocketPath>() {
+                let error = AppError::invalid(
+                    "api.web_socket.connect.upgrade.app_error",
+                    "WebSocket connections are made at /api/v4/websocket.",
+                );
                 return Ok(req.into_response(error.error_response()));
             }
             next.call(req)

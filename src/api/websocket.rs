@@ -83,20 +83,27 @@ async fn upgrade(
     Ok(response)
 }
 
-/// Browsers must come from the site itself when `SiteURL` is set (other clients send no
-/// `Origin`), so a page elsewhere cannot ride a user's cookie into a socket.
+/// Browsers must come from the site itself, so a page elsewhere cannot ride a user's
+/// cookie into a socket: its `Origin` must be `SiteURL`, or (as Mattermost checks when no
+/// CORS origins are configured) name the host the request was sent to. Other clients
+/// send no `Origin`.
 fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
-    let config = state.config();
-    let site = config.service_settings.site_url.trim_end_matches('/');
     let Some(origin) = req.headers().get("Origin").and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    if site.is_empty() || origin.trim_end_matches('/').eq_ignore_ascii_case(site) {
+    let origin = origin.trim_end_matches('/');
+    let config = state.config();
+    let site = config.service_settings.site_url.trim_end_matches('/');
+    if !site.is_empty() && origin.eq_ignore_ascii_case(site) {
         return Ok(());
     }
-    // Without a site URL, accept the origin of the host the request came to.
+    let origin_host = origin.split_once("://").map_or(origin, |(_, host)| host);
+    let host = req.headers().get("Host").and_then(|v| v.to_str().ok());
+    if host.is_some_and(|host| host.eq_ignore_ascii_case(origin_host)) {
+        return Ok(());
+    }
     Err(AppError::invalid(
         "api.web_socket.connect.upgrade.app_error",
-        "The Origin header does not match the site URL.",
+        "The Origin header names neither the site URL nor this server.",
     ))
 }

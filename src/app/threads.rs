@@ -90,16 +90,11 @@ pub async fn list(
         .unwrap_or(25)
         .clamp(1, 200);
     let page = query.page.unwrap_or(0).min(100_000);
-    let cursor = match cursor(state, user_id, query).await? {
-        Cursor::None => None,
-        Cursor::At(cursor) => Some(cursor),
-        // A cursor thread the user does not follow (or that is gone) has no neighbours.
-        Cursor::Unknown => {
-            return Ok(json!({
-                "total": 0, "total_unread_threads": 0, "total_unread_mentions": 0,
-                "total_unread_urgent_mentions": 0, "threads": [],
-            }));
-        }
+    let (cursor, unknown) = match cursor(state, user_id, query).await? {
+        Cursor::None => (None, false),
+        Cursor::At(cursor) => (Some(cursor), false),
+        // A thread the user has never been in (or that is gone) has no neighbours.
+        Cursor::Unknown => (None, true),
     };
     let offset = if cursor.is_some() { 0 } else { page * per_page };
     let mut body = json!({
@@ -115,7 +110,7 @@ pub async fn list(
         body["total_unread_threads"] = json!(unread);
         body["total_unread_mentions"] = json!(mentions);
     }
-    if !query.totals_only {
+    if !query.totals_only && !unknown {
         let threads = state
             .store
             .list_threads(
@@ -157,9 +152,11 @@ async fn cursor(state: &AppState, user_id: &str, query: &ThreadsQuery) -> Result
         let name = if before { "before" } else { "after" };
         return Err(AppError::InvalidParam { name });
     }
+    // The thread's place in the list, whether or not it is still followed (the client's
+    // last thread may have been unfollowed meanwhile).
     let thread = match state.store.get_thread(user_id, id).await {
-        Ok(thread) if thread.following => thread,
-        Ok(_) | Err(StoreError::NotFound) => return Ok(Cursor::Unknown),
+        Ok(thread) => thread,
+        Err(StoreError::NotFound) => return Ok(Cursor::Unknown),
         Err(error) => return Err(error.into()),
     };
     let (last_reply_at, root_id) = (thread.root.last_reply_at, thread.root.id);

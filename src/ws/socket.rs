@@ -16,6 +16,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 const IDLE_READ_BYTES: usize = 512;
 /// A peer that takes longer than this to accept one frame is gone (or not reading).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a closing socket waits for the peer's close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 /// A message from the peer, continuations already joined.
 #[derive(Debug)]
@@ -61,6 +63,10 @@ pub struct Socket<T> {
     codec: Codec,
     partial: Option<Partial>,
     max_message: usize,
+    /// The peer sent its close frame.
+    peer_closed: bool,
+    /// A write failed or timed out, perhaps halfway through a frame: send nothing more.
+    broken: bool,
 }
 
 impl<T: AsyncRead + AsyncWrite + Unpin> Socket<T> {
@@ -78,6 +84,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Socket<T> {
             codec: Codec::new().max_size(max_message),
             partial: None,
             max_message,
+            peer_closed: false,
+            broken: false,
         }
     }
 
@@ -96,6 +104,11 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Socket<T> {
                 },
                 Ok(None) => {}
                 Err(error) => return Some(Err(error.into())),
+            }
+            // The codec checks a frame's size only once all of it is here: refuse an
+            // oversized one by its header instead of buffering it.
+            if announced_len(&self.read).is_some_and(|len| len > self.max_message as u64) {
+                return Some(Err(ProtocolError::Overflow.into()));
             }
             if self.read.capacity() - self.read.len() < IDLE_READ_BYTES / 2 {
                 self.read.reserve(IDLE_READ_BYTES.max(self.read.len()));
@@ -118,7 +131,10 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Socket<T> {
             Frame::Binary(bytes) => Incoming::Binary(bytes),
             Frame::Ping(bytes) => Incoming::Ping(bytes),
             Frame::Pong(_) => Incoming::Pong,
-            Frame::Close(_) => Incoming::Close,
+            Frame::Close(_) => {
+                self.peer_closed = true;
+                Incoming::Close
+            }
             Frame::Continuation(Item::FirstText(bytes)) => {
                 self.partial = Some(Partial {
                     text: true,
@@ -178,14 +194,38 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Socket<T> {
             .await
     }
 
-    /// Sends a close frame (with `reason` if given) and shuts the stream down.
+    /// The closing handshake: sends a close frame (with `reason` if given), waits a
+    /// moment for the peer's (unless it already sent one), then shuts the stream down.
+    /// Closing without waiting could reset the connection under data the peer still had
+    /// in flight, which clients report as an abnormal close (1006).
     pub async fn close(mut self, reason: Option<CloseReason>) {
-        if self.send(Message::Close(reason)).await.is_ok() {
-            let _ = tokio::time::timeout(SEND_TIMEOUT, self.io.shutdown()).await;
+        if self.broken || self.send(Message::Close(reason)).await.is_err() {
+            return;
         }
+        if !self.peer_closed {
+            let answer = async {
+                loop {
+                    match self.recv().await {
+                        Some(Ok(Incoming::Close)) | None | Some(Err(_)) => break,
+                        Some(Ok(_)) => continue,
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(CLOSE_WAIT, answer).await;
+        }
+        let _ = tokio::time::timeout(SEND_TIMEOUT, self.io.shutdown()).await;
     }
 
     async fn send(&mut self, message: Message) -> std::io::Result<()> {
+        if self.broken {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let result = self.write(message).await;
+        self.broken = result.is_err();
+        result
+    }
+
+    async fn write(&mut self, message: Message) -> std::io::Result<()> {
         let mut frame = BytesMut::new();
         self.codec
             .encode(message, &mut frame)
@@ -198,6 +238,21 @@ impl<T: AsyncRead + AsyncWrite + Unpin> Socket<T> {
             Ok(result) => result,
             Err(_) => Err(std::io::ErrorKind::TimedOut.into()),
         }
+    }
+}
+
+/// The payload length a (client, so masked) frame's header announces, once the header is
+/// in `buf`.
+fn announced_len(buf: &[u8]) -> Option<u64> {
+    let len = buf.get(1)? & 0x7f;
+    match len {
+        126 => buf
+            .get(2..4)
+            .map(|b| u64::from(u16::from_be_bytes([b[0], b[1]]))),
+        127 => buf
+            .get(2..10)
+            .map(|b| u64::from_be_bytes(b.try_into().unwrap_or([0xff; 8]))),
+        short => Some(u64::from(short)),
     }
 }
 
@@ -295,6 +350,26 @@ mod tests {
         let mut not_utf8 = client_frames(vec![Message::Binary(Bytes::from_static(&[0xff, 0xfe]))]);
         not_utf8[0] = 0x81;
         assert_eq!(refusal(&not_utf8).await, CloseCode::Invalid);
+    }
+
+    #[tokio::test]
+    async fn an_oversized_frame_is_refused_by_its_header_before_it_arrives() {
+        let (mut peer, server) = tokio::io::duplex(1 << 20);
+        let mut socket = Socket::new(server, BytesMut::new(), 1024);
+        // FIN + text, masked, 64-bit length of 4 GiB; then only the mask and a little.
+        let mut header = vec![0x81, 0x80 | 127];
+        header.extend_from_slice(&(4u64 << 30).to_be_bytes());
+        header.extend_from_slice(&[1, 2, 3, 4, b'x', b'y']);
+        peer.write_all(&header).await.unwrap();
+        let refused = tokio::time::timeout(Duration::from_secs(5), socket.recv()).await;
+        match refused {
+            Ok(Some(Err(broken))) => assert_eq!(broken.code, CloseCode::Size),
+            other => panic!("{other:?}"),
+        }
+        assert!(socket.read.capacity() <= 4 * IDLE_READ_BYTES);
+        assert_eq!(announced_len(&[0x81, 0x80 | 126, 0x01, 0x00]), Some(256));
+        assert_eq!(announced_len(&[0x81, 0x80 | 5]), Some(5));
+        assert_eq!(announced_len(&[0x81]), None);
     }
 
     #[tokio::test]

@@ -28,10 +28,21 @@ use crate::state::AppState;
 /// send; actions above 8 KiB get an error reply, anything beyond this closes the socket.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
+/// Where sockets are served (`api::websocket`).
+const WEBSOCKET_PATHS: [&str; 2] = ["/api/v4/websocket", "/api/v4/websocket/"];
+/// Largest refusal written back on an upgrade request (error answers are far smaller).
+const REFUSAL_BYTES: usize = 64 * 1024;
+/// How long a peer gets to take a refusal.
+const REFUSAL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Put on a request that came through the upgrade service, so the handler knows the
 /// socket can be taken over.
 #[derive(Debug, Clone, Copy)]
 pub struct Upgradable;
+
+/// Put on an upgrade request for any other path: `api::middleware` refuses it.
+#[derive(Debug, Clone, Copy)]
+pub struct OffSocketPath;
 
 /// Left on a `101` response by the WebSocket handler: what the connection needs.
 pub struct Accepted {
@@ -84,7 +95,13 @@ where
     B: MessageBody + 'static,
     T: AsyncRead + AsyncWrite + Unpin + 'static,
 {
-    request.extensions_mut().insert(Upgradable);
+    // Any other path would have its answer (a file download, say) held in memory here,
+    // as nothing streams it: the application's outermost middleware refuses it instead.
+    if WEBSOCKET_PATHS.contains(&request.path()) {
+        request.extensions_mut().insert(Upgradable);
+    } else {
+        request.extensions_mut().insert(OffSocketPath);
+    }
     let mut response = match app.call(request).await {
         Ok(response) => response.map_into_boxed_body().into_parts().1,
         Err(error) => error.error_response(),
@@ -111,23 +128,36 @@ where
                 accepted.resume,
             ));
         }
-        _ => {
-            // Refused: answer as any request would be answered, then close.
-            let body = actix_http::body::to_bytes(body).await.unwrap_or_default();
-            let mut head = head;
-            head.head_mut().set_connection_type(ConnectionType::Close);
-            let size = BodySize::Sized(body.len() as u64);
-            // Queued, then written at once, as the HTTP dispatcher would.
-            let _ = framed.feed(h1::Message::Item((head, size))).await;
-            if !body.is_empty() {
-                let _ = framed.feed(h1::Message::Chunk(Some(body))).await;
-            }
-            let _ = framed.feed(h1::Message::Chunk(None)).await;
-            // `Framed`'s close does not write what is queued: flush first.
-            if SinkExt::flush(&mut framed).await.is_ok() {
-                let _ = SinkExt::close(&mut framed).await;
-            }
-        }
+        _ => refuse(framed, head, body).await,
     }
     Ok(())
+}
+
+/// Writes a refusal (an error answer, small) and closes the connection; gives up on a
+/// peer that does not take it within [`REFUSAL_TIMEOUT`].
+async fn refuse<T, B>(mut framed: Framed<T, h1::Codec>, mut head: actix_http::Response<()>, body: B)
+where
+    T: AsyncRead + AsyncWrite + Unpin,
+    B: MessageBody,
+{
+    let write = async {
+        let body = match actix_http::body::to_bytes_limited(body, REFUSAL_BYTES).await {
+            Ok(Ok(body)) => body,
+            // Not an error answer of ours: nothing sensible to send.
+            _ => return,
+        };
+        head.head_mut().set_connection_type(ConnectionType::Close);
+        let size = BodySize::Sized(body.len() as u64);
+        // Queued, then written at once, as the HTTP dispatcher would.
+        let _ = framed.feed(h1::Message::Item((head, size))).await;
+        if !body.is_empty() {
+            let _ = framed.feed(h1::Message::Chunk(Some(body))).await;
+        }
+        let _ = framed.feed(h1::Message::Chunk(None)).await;
+        // `Framed`'s close does not write what is queued: flush first.
+        if SinkExt::flush(&mut framed).await.is_ok() {
+            let _ = SinkExt::close(&mut framed).await;
+        }
+    };
+    let _ = tokio::time::timeout(REFUSAL_TIMEOUT, write).await;
 }

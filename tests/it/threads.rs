@@ -296,13 +296,24 @@ async fn the_threads_list_pages_by_neighbouring_thread() {
         [roots[3].clone(), roots[2].clone()]
     );
     assert!(list(format!("after={}", roots[4])).await.is_empty());
-    // A thread the user does not follow has no neighbours; bad ids are refused.
-    let unfollowed = post(&server, &bob, &channel_id, "bob's own", "").await;
-    assert!(
-        list(format!("before={}", unfollowed["id"].as_str().unwrap()))
-            .await
-            .is_empty()
+    // A thread unfollowed meanwhile still marks the place; one the user was never in has
+    // no neighbours (the totals stay); bad ids are refused.
+    let threads_path = format!("/users/me/teams/{team_id}/threads");
+    let unfollow = format!("/api/v4{threads_path}/{}/following", roots[2]);
+    let (status, _) = server
+        .call(Some(&alice), Method::DELETE, &unfollow, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        list(format!("per_page=1&before={}", roots[2])).await,
+        [roots[1].clone()]
     );
+    let bobs = post(&server, &bob, &channel_id, "bob's own", "").await;
+    let path = format!("{threads_path}?before={}", bobs["id"].as_str().unwrap());
+    let (status, body) = get(&server, &alice, &path).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["threads"], json!([]));
+    assert_eq!(body["total"], 4, "{body}");
     for query in [
         "before=nope".to_string(),
         format!("before={}&after={}", roots[3], roots[1]),

@@ -919,6 +919,34 @@ async fn upgrades_are_checked_like_any_request() {
     let site = "http://chat.example.com";
     let server = Server::start(data.path(), &[]);
     let admin = server.admin().await;
+    let bearer = format!("Bearer {}", admin.token);
+    let ws = "/api/v4/websocket";
+    // Without a site URL, a browser page must come from the host it connects to.
+    let own_page = format!("http://{}", server.addr());
+    let socket = upgrade_to(
+        &server,
+        ws,
+        &[("Authorization", &bearer), ("Origin", &own_page)],
+    )
+    .await;
+    assert!(socket.is_ok(), "the server's own page connects");
+    let (status, body) = upgrade_to(
+        &server,
+        ws,
+        &[
+            ("Authorization", &bearer),
+            ("Origin", "http://elsewhere.example"),
+        ],
+    )
+    .await
+    .expect_err("a page elsewhere is refused");
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.web_socket.connect.upgrade.app_error",
+    );
+
     let (status, body) = server
         .call(
             Some(&admin),
@@ -928,8 +956,6 @@ async fn upgrades_are_checked_like_any_request() {
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let bearer = format!("Bearer {}", admin.token);
-    let ws = "/api/v4/websocket";
 
     // Refusals are Mattermost errors, as for any other request.
     let (status, body) = upgrade_to(
@@ -966,10 +992,18 @@ async fn upgrades_are_checked_like_any_request() {
     .expect_err("a bad sequence number is refused");
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["status_code"], 400, "{body}");
-    let (status, body) = upgrade_to(&server, "/api/v4/nope", &[("Authorization", &bearer)])
-        .await
-        .expect_err("no socket on other paths");
-    assert_error(status, &body, 404, "api.context.404.app_error");
+    // Other paths do not upgrade, even where a request would succeed.
+    for path in ["/api/v4/nope", "/api/v4/users/me"] {
+        let (status, body) = upgrade_to(&server, path, &[("Authorization", &bearer)])
+            .await
+            .expect_err("no socket on other paths");
+        assert_error(
+            status,
+            &body,
+            400,
+            "api.web_socket.connect.upgrade.app_error",
+        );
+    }
     // Without the upgrade headers it is a plain bad request.
     let (status, body) = server.get_json(ws).await;
     assert_error(
