@@ -910,6 +910,22 @@ async fn upgrade_to(
     }
 }
 
+async fn refuses_a_page_elsewhere(server: &Server, bearer: &str) {
+    let headers = [
+        ("Authorization", bearer),
+        ("Origin", "http://elsewhere.example"),
+    ];
+    let (status, body) = upgrade_to(server, "/api/v4/websocket", &headers)
+        .await
+        .expect_err("a page elsewhere is refused");
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.web_socket.connect.upgrade.app_error",
+    );
+}
+
 type WsSocket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -930,22 +946,7 @@ async fn upgrades_are_checked_like_any_request() {
     )
     .await;
     assert!(socket.is_ok(), "the server's own page connects");
-    let (status, body) = upgrade_to(
-        &server,
-        ws,
-        &[
-            ("Authorization", &bearer),
-            ("Origin", "http://elsewhere.example"),
-        ],
-    )
-    .await
-    .expect_err("a page elsewhere is refused");
-    assert_error(
-        status,
-        &body,
-        400,
-        "api.web_socket.connect.upgrade.app_error",
-    );
+    refuses_a_page_elsewhere(&server, &bearer).await;
 
     let (status, body) = server
         .call(
@@ -967,22 +968,7 @@ async fn upgrades_are_checked_like_any_request() {
     .expect_err("a bad token is refused");
     assert_eq!(status, 401, "{body}");
     assert_eq!(body["status_code"], 401, "{body}");
-    let (status, body) = upgrade_to(
-        &server,
-        ws,
-        &[
-            ("Authorization", &bearer),
-            ("Origin", "http://elsewhere.example"),
-        ],
-    )
-    .await
-    .expect_err("a page elsewhere is refused");
-    assert_error(
-        status,
-        &body,
-        400,
-        "api.web_socket.connect.upgrade.app_error",
-    );
+    refuses_a_page_elsewhere(&server, &bearer).await;
     let (status, body) = upgrade_to(
         &server,
         &format!("{ws}?connection_id={}&sequence_number=x", "a".repeat(26)),
