@@ -284,9 +284,13 @@ export async function loadLatest(channelId: string): Promise<void> {
     const list = await client.getPosts(channelId, 0, PAGE_SIZE);
     const posts = receivePosts(list);
     const order = list.order;
+    // Posts that arrived while the page was on its way (sent from here, or by the
+    // WebSocket) are newer than the page: keep them after it.
+    const newest = posts.reduce((max, p) => Math.max(max, p.create_at), 0);
+    const arrived = Object.values(getState().posts).filter((p) => p.channel_id === channelId && p.create_at > newest);
     setChannelPosts(channelId, () => ({
         ...emptyWindow,
-        order: mergeOrder([], rootsOf(posts), getState().posts),
+        order: mergeOrder([], [...rootsOf(posts), ...rootsOf(arrived)], getState().posts),
         atOldest: order.length < PAGE_SIZE || list.prev_post_id === '',
         atLatest: true,
         oldestId: order[order.length - 1] ?? '',
