@@ -23,8 +23,11 @@ use crate::store::StoreError;
 /// `FileSettings.MaxFileSize` lowers it further when smaller.
 pub const MAX_IMAGE_BYTES: u64 = 512 * 1024;
 /// Widest and tallest emoji image accepted, in pixels (Mattermost's
-/// `MaxEmojiOriginalWidth`/`Height`). Hearth stores images as uploaded; clients scale them.
+/// `MaxEmojiOriginalWidth`/`Height`).
 pub const MAX_IMAGE_SIDE: u32 = 1028;
+/// Widest and tallest emoji image stored (Mattermost's `MaxEmojiWidth`/`Height`): larger
+/// ones are scaled down to fit, keeping their proportions (and a GIF its frames).
+pub const STORED_SIDE: u32 = 128;
 /// Longest emoji name, in bytes.
 pub const MAX_NAME_LEN: usize = 64;
 /// Most names `POST /emoji/names` takes at once.
@@ -210,7 +213,7 @@ pub fn parse_new_emoji(text: &str) -> Result<NewEmoji, AppError> {
 /// The format of an emoji image, from its header: a PNG, JPEG, GIF or WebP of at most
 /// [`MAX_IMAGE_SIDE`] pixels a side. Only the header is decoded (with a small allocation
 /// limit), so this is cheap whatever the bytes claim.
-fn check_image(bytes: &[u8]) -> Result<ImageFormat, AppError> {
+fn check_image(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), AppError> {
     let not_an_image = || {
         AppError::invalid(
             "api.emoji.upload.image.app_error",
@@ -241,7 +244,79 @@ fn check_image(bytes: &[u8]) -> Result<ImageFormat, AppError> {
             ),
         ));
     }
-    Ok(format)
+    Ok((format, width, height))
+}
+
+/// The image to store: as uploaded when it fits in [`STORED_SIDE`] pixels a side,
+/// otherwise scaled down to fit (a GIF frame by frame, still animated; anything else as
+/// a PNG). Decoding is bounded by the size [`check_image`] allowed.
+fn fit_image(
+    bytes: Vec<u8>,
+    format: ImageFormat,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, AppError> {
+    if width <= STORED_SIDE && height <= STORED_SIDE {
+        return Ok(bytes);
+    }
+    let not_an_image = || {
+        AppError::invalid(
+            "api.emoji.upload.image.app_error",
+            "Unable to create emoji. The image could not be read.",
+        )
+    };
+    let (new_width, new_height) = fitted(width, height);
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(u64::from(MAX_IMAGE_SIDE) * u64::from(MAX_IMAGE_SIDE) * 8);
+    let mut out = Vec::new();
+    if format == ImageFormat::Gif {
+        use image::AnimationDecoder;
+        use image::codecs::gif::{GifDecoder, GifEncoder, Repeat};
+        let mut decoder = GifDecoder::new(Cursor::new(&bytes)).map_err(|_| not_an_image())?;
+        decoder.set_limits(limits).map_err(|_| not_an_image())?;
+        let mut encoder = GifEncoder::new(&mut out);
+        encoder
+            .set_repeat(Repeat::Infinite)
+            .map_err(|_| not_an_image())?;
+        for frame in decoder.into_frames() {
+            let frame = frame.map_err(|_| not_an_image())?;
+            let delay = frame.delay();
+            let scaled = image::imageops::resize(
+                frame.buffer(),
+                new_width,
+                new_height,
+                image::imageops::FilterType::Triangle,
+            );
+            encoder
+                .encode_frame(image::Frame::from_parts(scaled, 0, 0, delay))
+                .map_err(|_| not_an_image())?;
+        }
+        drop(encoder);
+    } else {
+        let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
+        reader.limits(limits);
+        let image = reader.decode().map_err(|_| not_an_image())?;
+        let scaled =
+            image.resize_exact(new_width, new_height, image::imageops::FilterType::Lanczos3);
+        scaled
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .map_err(|_| not_an_image())?;
+    }
+    Ok(out)
+}
+
+/// The size within [`STORED_SIDE`] pixels a side with the proportions of `width`×`height`.
+fn fitted(width: u32, height: u32) -> (u32, u32) {
+    let scale = |side: u32, other: u32| {
+        u32::try_from(u64::from(side) * u64::from(STORED_SIDE) / u64::from(other))
+            .unwrap_or(STORED_SIDE)
+            .max(1)
+    };
+    if width >= height {
+        (STORED_SIDE, scale(height, width))
+    } else {
+        (scale(width, height), STORED_SIDE)
+    }
 }
 
 /// Where an emoji's image lives in the file store (Mattermost's layout).
@@ -274,9 +349,12 @@ pub async fn create(
     if image.len() as u64 > limit {
         return Err(image_too_large(limit));
     }
-    let image = tokio::task::spawn_blocking(move || check_image(&image).map(|_| image))
-        .await
-        .map_err(|e| AppError::Internal(format!("emoji image check: {e}")))??;
+    let image = tokio::task::spawn_blocking(move || {
+        let (format, width, height) = check_image(&image)?;
+        fit_image(image, format, width, height)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("emoji image check: {e}")))??;
 
     let now = now_millis();
     let emoji = Emoji {
@@ -482,7 +560,8 @@ mod tests {
     #[test]
     fn images_are_checked_by_their_header() {
         for format in [ImageFormat::Png, ImageFormat::Gif, ImageFormat::WebP] {
-            assert_eq!(check_image(&encoded(32, 32, format)).unwrap(), format);
+            let checked = check_image(&encoded(32, 24, format)).unwrap();
+            assert_eq!(checked, (format, 32, 24));
         }
         let jpeg = {
             let mut out = Cursor::new(Vec::new());
@@ -491,7 +570,7 @@ mod tests {
                 .unwrap();
             out.into_inner()
         };
-        assert_eq!(check_image(&jpeg).unwrap(), ImageFormat::Jpeg);
+        assert_eq!(check_image(&jpeg).unwrap().0, ImageFormat::Jpeg);
         let refused = |bytes: &[u8]| match check_image(bytes) {
             Err(AppError::Invalid { id, .. }) => id.into_owned(),
             other => panic!("{other:?}"),
@@ -508,5 +587,49 @@ mod tests {
         );
         let bmp = encoded(4, 4, ImageFormat::Bmp);
         assert_eq!(refused(&bmp), "api.emoji.upload.image.app_error");
+    }
+
+    #[test]
+    fn large_images_are_scaled_to_fit_and_small_ones_kept() {
+        assert_eq!(fitted(300, 150), (128, 64));
+        assert_eq!(fitted(150, 300), (64, 128));
+        assert_eq!(fitted(1028, 1), (128, 1));
+        assert_eq!(fitted(129, 129), (128, 128));
+
+        let small = encoded(100, 20, ImageFormat::WebP);
+        assert_eq!(
+            fit_image(small.clone(), ImageFormat::WebP, 100, 20).unwrap(),
+            small
+        );
+
+        let wide = encoded(300, 150, ImageFormat::Jpeg);
+        let stored = fit_image(wide, ImageFormat::Jpeg, 300, 150).unwrap();
+        assert_eq!(check_image(&stored).unwrap(), (ImageFormat::Png, 128, 64));
+
+        // An animated GIF keeps its frames and their timing.
+        use image::AnimationDecoder;
+        use image::codecs::gif::{GifDecoder, GifEncoder, Repeat};
+        let mut gif = Vec::new();
+        {
+            let mut encoder = GifEncoder::new(&mut gif);
+            encoder.set_repeat(Repeat::Infinite).unwrap();
+            for shade in [0u8, 255] {
+                let frame = image::RgbaImage::from_pixel(200, 400, image::Rgba([shade, 0, 0, 255]));
+                let delay = image::Delay::from_numer_denom_ms(70, 1);
+                encoder
+                    .encode_frame(image::Frame::from_parts(frame, 0, 0, delay))
+                    .unwrap();
+            }
+        }
+        let stored = fit_image(gif, ImageFormat::Gif, 200, 400).unwrap();
+        assert_eq!(check_image(&stored).unwrap(), (ImageFormat::Gif, 64, 128));
+        let frames = GifDecoder::new(Cursor::new(&stored))
+            .unwrap()
+            .into_frames()
+            .collect_frames()
+            .unwrap();
+        assert_eq!(frames.len(), 2);
+        assert_eq!(frames[0].delay().numer_denom_ms(), (70, 1));
+        assert_eq!(frames[1].buffer().get_pixel(32, 64)[0], 255);
     }
 }

@@ -647,3 +647,33 @@ async fn custom_emoji_move_to_postgres_with_the_deployment() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(names(&body), ["moving"]);
 }
+
+#[tokio::test]
+async fn large_emoji_images_are_scaled_down_like_mattermost() {
+    let den = Den::open(&[]).await;
+    let image_of = async |created: &Value| {
+        let id = created["id"].as_str().unwrap();
+        let response = den
+            .server
+            .as_user(&den.bob, Method::GET, &format!("/api/v4/emoji/{id}/image"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let mime = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let bytes = response.bytes().await.unwrap();
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        (mime, decoded.width(), decoded.height())
+    };
+    // Wider than 128 pixels: stored at 128 wide, proportions kept, as a PNG.
+    let photo = picture(400, 200, image::ImageFormat::Jpeg);
+    let created = check(den.create(&den.bob, "big-photo", &photo).await, 201);
+    assert_eq!(image_of(&created).await, ("image/png".to_string(), 128, 64));
+    // A GIF stays a GIF.
+    let tall = picture(100, 300, image::ImageFormat::Gif);
+    let created = check(den.create(&den.bob, "tall-gif", &tall).await, 201);
+    assert_eq!(image_of(&created).await, ("image/gif".to_string(), 42, 128));
+}
