@@ -1947,6 +1947,74 @@ async fn threads_list_count_follow_and_read(store: &dyn Store) {
     );
 }
 
+async fn thread_cursors_step_through_ties_without_gaps_or_repeats(store: &dyn Store) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let t = team(store, &alice, "tee", "Tee").await;
+    let c = channel(store, &t.id, "c", "C", ChannelType::Open, &[&alice, &bob]).await;
+    let t0 = c.create_at;
+    // Four threads; the middle two were last replied to at the same moment.
+    let mut roots = Vec::new();
+    for (n, reply_at) in [(1, 100), (2, 200), (3, 200), (4, 300)] {
+        let root = post(store, &c, &alice, "", t0 + n, &[]).await;
+        post(store, &c, &bob, &root.id, t0 + reply_at, &[]).await;
+        roots.push(root);
+    }
+    let list = |cursor: Option<ThreadCursor>, limit: u32| {
+        let (aid, tid) = (alice.id.clone(), t.id.clone());
+        async move {
+            let query = ThreadQuery {
+                limit,
+                cursor,
+                ..ThreadQuery::default()
+            };
+            let threads = store.list_threads(&aid, &tid, &query).await.unwrap();
+            threads
+                .into_iter()
+                .map(|t| (t.root.id, t.root.last_reply_at))
+                .collect::<Vec<_>>()
+        }
+    };
+    let everything = list(None, 10).await;
+    assert_eq!(everything.len(), 4);
+    // One at a time, each page after the last thread seen, in both directions.
+    let mut walked = list(None, 1).await;
+    loop {
+        let (root_id, last_reply_at) = walked.last().unwrap().clone();
+        let page = list(
+            Some(ThreadCursor::Before {
+                last_reply_at,
+                root_id,
+            }),
+            1,
+        )
+        .await;
+        if page.is_empty() {
+            break;
+        }
+        walked.extend(page);
+    }
+    assert_eq!(walked, everything);
+    let mut back = vec![everything.last().unwrap().clone()];
+    loop {
+        let (root_id, last_reply_at) = back.last().unwrap().clone();
+        let page = list(
+            Some(ThreadCursor::After {
+                last_reply_at,
+                root_id,
+            }),
+            1,
+        )
+        .await;
+        if page.is_empty() {
+            break;
+        }
+        back.extend(page);
+    }
+    back.reverse();
+    assert_eq!(back, everything);
+}
+
 async fn concurrent_channel_writes_behave_as_if_one_at_a_time(store: &dyn Store) {
     let alice = user(store, "alice").await;
     let bob = user(store, "bob").await;
@@ -2023,5 +2091,6 @@ super::suite!(
     channel_membership_lifecycle,
     channel_read_state_follows_views_and_unreads,
     threads_list_count_follow_and_read,
+    thread_cursors_step_through_ties_without_gaps_or_repeats,
     concurrent_channel_writes_behave_as_if_one_at_a_time,
 );
