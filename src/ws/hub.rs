@@ -116,8 +116,10 @@ pub struct Hub {
     pub delivered: AtomicU64,
     /// Server-side throttle for `typing` events.
     pub typing: super::session::TypingThrottle,
-    /// Connection tasks running (registered and not yet ended).
+    /// Connection tasks running (see [`Hub::opened`]).
     open: AtomicUsize,
+    /// Wakes connections still waiting to authenticate when the server stops.
+    closed: tokio::sync::Notify,
     /// Set when the server stops: no new connection is kept.
     closing: AtomicBool,
 }
@@ -133,6 +135,15 @@ pub struct Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         self.hub.unregister(&self.user_id, &self.connection_id);
+    }
+}
+
+/// A running connection task, counted by the hub while it lives.
+pub struct OpenConnection(Arc<Hub>);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -153,6 +164,7 @@ impl Hub {
             delivered: AtomicU64::new(0),
             typing: super::session::TypingThrottle::default(),
             open: AtomicUsize::new(0),
+            closed: tokio::sync::Notify::new(),
             closing: AtomicBool::new(false),
         })
     }
@@ -161,6 +173,7 @@ impl Hub {
     /// sockets with 1001 ("going away"), and clients reconnect once it is back.
     pub fn close_all(&self) {
         self.closing.store(true, Ordering::SeqCst);
+        self.closed.notify_waiters();
         // Dropping the connections drops their queues' senders, which wakes each task.
         let connections = std::mem::take(&mut lock(&self.registry).by_user);
         drop(connections);
@@ -174,6 +187,24 @@ impl Hub {
     /// How many connection tasks are still running.
     pub fn open_connections(&self) -> usize {
         self.open.load(Ordering::SeqCst)
+    }
+
+    /// Counts a connection task as running until the returned guard is dropped, from its
+    /// first moment (before it has authenticated), so a stopping server waits for it.
+    pub fn opened(self: &Arc<Self>) -> OpenConnection {
+        self.open.fetch_add(1, Ordering::SeqCst);
+        OpenConnection(self.clone())
+    }
+
+    /// Resolves once the server has begun to stop (at once if it already has).
+    pub async fn closed(&self) {
+        let notified = self.closed.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if self.is_closing() {
+            return;
+        }
+        notified.await;
     }
 
     /// Finds or makes the record for a (re)connecting client of `user_id`.
@@ -230,7 +261,6 @@ impl Hub {
         after_seq: i64,
     ) -> (Registration, mpsc::Receiver<Arc<OutEvent>>) {
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
-        self.open.fetch_add(1, Ordering::SeqCst);
         let mut registry = lock(&self.registry);
         // While stopping, the queue's sender is dropped at once: the task closes.
         if self.is_closing() {
@@ -257,7 +287,6 @@ impl Hub {
     }
 
     fn unregister(&self, user_id: &str, connection_id: &str) {
-        self.open.fetch_sub(1, Ordering::SeqCst);
         let mut registry = lock(&self.registry);
         if let Some(connections) = registry.by_user.get_mut(user_id) {
             connections.retain(|c| c.connection_id != connection_id);

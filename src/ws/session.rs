@@ -136,20 +136,32 @@ pub async fn run<T: AsyncRead + AsyncWrite + Unpin>(
     signed_in: Option<Identity>,
     resume: Resume,
 ) {
+    let _open = hub.opened();
     let identity = match signed_in {
         Some(identity) => identity,
-        None => match Box::pin(challenge(&state, &mut socket)).await {
-            Some(identity) => identity,
-            None => {
-                socket
-                    .close(Some(CloseReason {
-                        code: CloseCode::Policy,
-                        description: Some("authentication required".into()),
-                    }))
-                    .await;
-                return;
+        None => {
+            let answer = tokio::select! {
+                identity = Box::pin(challenge(&state, &mut socket)) => identity.ok_or("authentication required"),
+                () = hub.closed() => Err("server shutting down"),
+            };
+            match answer {
+                Ok(identity) => identity,
+                Err(why) => {
+                    let code = if hub.is_closing() {
+                        CloseCode::Away
+                    } else {
+                        CloseCode::Policy
+                    };
+                    socket
+                        .close(Some(CloseReason {
+                            code,
+                            description: Some(why.into()),
+                        }))
+                        .await;
+                    return;
+                }
             }
-        },
+        }
     };
     let user_id = identity.user_id.as_str();
     let resume_point = match (resume.connection_id.is_empty(), resume.sequence_number) {

@@ -63,17 +63,21 @@ async fn stopping_tells_websocket_clients_to_come_back_later() {
     let server = Server::start(data.path(), &[]);
     let admin = server.admin().await;
     let mut socket = server.ws(&admin.token).await;
+    // One more that has not authenticated yet (it would send `authentication_challenge`).
+    let mut waiting = server.ws_raw("", "").await.unwrap();
 
     let started = std::time::Instant::now();
     signal(server.pid(), "TERM");
     // Going away (1001), not an error: clients reconnect once the server is back.
-    let closed = socket.closed_by_server(Duration::from_secs(10)).await;
-    assert_eq!(
-        closed,
-        Some((1001, "server shutting down".to_string())),
-        "{}",
-        server.logs()
-    );
+    for socket in [&mut socket, &mut waiting] {
+        let closed = socket.closed_by_server(Duration::from_secs(10)).await;
+        assert_eq!(
+            closed,
+            Some((1001, "server shutting down".to_string())),
+            "{}",
+            server.logs()
+        );
+    }
     let (status, logs) = server.wait_exit();
     assert!(status.success(), "exit status {status:?}\n{logs}");
     // An open socket does not hold the stop back until the grace period ends.
