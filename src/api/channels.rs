@@ -452,36 +452,19 @@ struct AllChannelsQuery {
 }
 
 /// `GET /channels`: public and private channels of every team, each with its team's
-/// name, for the System Console; `manage_system` only.
+/// name, for the System Console.
 async fn all_channels(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     query: web::Query<AllChannelsQuery>,
 ) -> Result<HttpResponse, AppError> {
-    actor.require(perm::MANAGE_SYSTEM)?;
     let paging = Paging::new(query.page, query.per_page);
     let filter = AllChannels {
         include_archived: query.include_deleted,
         exclude_default: query.exclude_default_channels,
     };
-    let (channels, total) = state
-        .store
-        .list_all_channels(filter, paging.offset(), paging.per_page)
-        .await?;
-    let mut teams = std::collections::HashMap::new();
-    let mut listed = Vec::with_capacity(channels.len());
-    for channel in channels {
-        if !teams.contains_key(&channel.team_id) {
-            let team = state.store.get_team(&channel.team_id).await?;
-            teams.insert(channel.team_id.clone(), team);
-        }
-        let team = &teams[&channel.team_id];
-        let mut value = json!(channel);
-        value["team_display_name"] = team.display_name.clone().into();
-        value["team_name"] = team.name.clone().into();
-        value["team_update_at"] = team.update_at.into();
-        listed.push(value);
-    }
+    let (listed, total) =
+        channels::list_all(&state, &actor, filter, paging.offset(), paging.per_page).await?;
     Ok(HttpResponse::Ok().json(if query.include_total_count {
         json!({ "channels": listed, "total_count": total })
     } else {

@@ -10,7 +10,7 @@ use crate::app::{Actor, posts};
 use crate::error::AppError;
 use crate::model::{Channel, ChannelMember, ChannelType, StringMap, User, new_id, now_millis};
 use crate::state::AppState;
-use crate::store::StoreError;
+use crate::store::{AllChannels, StoreError};
 
 pub const TOWN_SQUARE: &str = "town-square";
 
@@ -207,6 +207,35 @@ fn new_member(channel_id: &str, user: &User, admin: bool, now: i64) -> ChannelMe
 }
 
 /// Creates a public or private channel in a team; the creator becomes its admin.
+/// Public and private channels of every team, each as Mattermost's `ChannelWithTeamData`
+/// (the channel plus `team_display_name`, `team_name`, `team_update_at`), with how many
+/// there are in all; `manage_system` only.
+pub async fn list_all(
+    state: &AppState,
+    actor: &Actor,
+    filter: AllChannels,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<serde_json::Value>, i64), AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    let (channels, total) = state.store.list_all_channels(filter, offset, limit).await?;
+    let mut teams = std::collections::HashMap::new();
+    let mut listed = Vec::with_capacity(channels.len());
+    for channel in channels {
+        if !teams.contains_key(&channel.team_id) {
+            let team = state.store.get_team(&channel.team_id).await?;
+            teams.insert(channel.team_id.clone(), team);
+        }
+        let team = &teams[&channel.team_id];
+        let mut value = serde_json::json!(channel);
+        value["team_display_name"] = team.display_name.clone().into();
+        value["team_name"] = team.name.clone().into();
+        value["team_update_at"] = team.update_at.into();
+        listed.push(value);
+    }
+    Ok((listed, total))
+}
+
 pub async fn create_channel(
     state: &AppState,
     actor: &Actor,
