@@ -83,3 +83,15 @@ pub(crate) fn like_prefix(term: &str) -> String {
     pattern.push('%');
     pattern
 }
+
+/// Deletes the oldest changes below a position (`$1`) and a time (`$2`), at most `$3` of
+/// them, never the newest one; the placeholders are written as each engine wants them.
+pub(crate) fn prune_changes_sql(below_seq: &str, before: &str, limit: &str) -> String {
+    format!(
+        "DELETE FROM change_feed WHERE seq IN (
+            SELECT seq FROM change_feed
+            WHERE seq < {below_seq} AND create_at < {before}
+              AND seq < (SELECT MAX(seq) FROM change_feed)
+            ORDER BY seq LIMIT {limit})"
+    )
+}

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use tokio::sync::broadcast;
 
 use super::{PgStore, big, map_err};
+use crate::store::common::prune_changes_sql;
 use crate::store::{Change, ChangeFeed, StoreError};
 
 #[async_trait]
@@ -57,11 +58,7 @@ impl ChangeFeed for PgStore {
         let client = self.client().await?;
         client
             .execute(
-                "DELETE FROM change_feed WHERE seq IN (
-                    SELECT seq FROM change_feed
-                    WHERE seq < $1 AND create_at < $2
-                      AND seq < (SELECT MAX(seq) FROM change_feed)
-                    ORDER BY seq LIMIT $3)",
+                &prune_changes_sql("$1", "$2", "$3"),
                 &[&below_seq, &before, &big(limit)],
             )
             .await

@@ -4,13 +4,8 @@ use async_trait::async_trait;
 use tokio::sync::broadcast;
 
 use super::{SqliteStore, map_err};
+use crate::store::common::prune_changes_sql;
 use crate::store::{Change, ChangeFeed, StoreError};
-
-/// The oldest changes below a position and a time, never the newest one.
-const PRUNE_SQLITE: &str = "DELETE FROM change_feed WHERE seq IN (
-    SELECT seq FROM change_feed
-    WHERE seq < ?1 AND create_at < ?2 AND seq < (SELECT MAX(seq) FROM change_feed)
-    ORDER BY seq LIMIT ?3)";
 
 #[async_trait]
 impl ChangeFeed for SqliteStore {
@@ -62,7 +57,10 @@ impl ChangeFeed for SqliteStore {
             .write(move |tx| {
                 let deleted = tx
                     .conn()
-                    .execute(PRUNE_SQLITE, rusqlite::params![below_seq, before, limit])
+                    .execute(
+                        &prune_changes_sql("?1", "?2", "?3"),
+                        rusqlite::params![below_seq, before, limit],
+                    )
                     .map_err(map_err)?;
                 Ok(deleted as u64)
             })
