@@ -42,6 +42,8 @@ mod postgres_tls;
 mod posts;
 #[path = "it/preferences.rs"]
 mod preferences;
+#[path = "it/private_channels.rs"]
+mod private_channels;
 #[path = "it/rate_limit.rs"]
 mod rate_limit;
 #[path = "it/search.rs"]

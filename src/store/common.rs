@@ -1,7 +1,8 @@
 //! What both SQL engines share: column lists, the one-letter codes Mattermost stores for
-//! channel and team types, scheme roles, and LIKE patterns. Pure functions, no SQL calls.
+//! channel and team types, scheme roles, LIKE patterns, and the data of change-feed rows
+//! both write alike. Pure functions, no SQL calls.
 
-use crate::model::{ChannelType, TeamType};
+use crate::model::{Channel, ChannelType, TeamType};
 
 pub(crate) const CHANNEL_COLUMNS: &str =
     "id, create_at, update_at, delete_at, team_id, type, display_name,
@@ -32,6 +33,19 @@ pub(crate) fn channel_type(code: &str) -> ChannelType {
         "G" => ChannelType::Group,
         _ => ChannelType::Open,
     }
+}
+
+/// The data of a channel update's change-feed row: the channel as saved, and
+/// `previous_type`, the type code it had before, only when the update changed it. A
+/// change of type is a conversion the whole team hears of (`channel_converted`); any
+/// other update is only for the channel's members.
+pub(crate) fn channel_update_data(saved: &Channel, previous_type: &str) -> serde_json::Value {
+    let mut data =
+        serde_json::json!({ "channel": serde_json::to_string(saved).unwrap_or_default() });
+    if previous_type != type_code(saved.channel_type) {
+        data["previous_type"] = previous_type.into();
+    }
+    data
 }
 
 pub(crate) fn team_type_code(kind: TeamType) -> &'static str {

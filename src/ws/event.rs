@@ -1,6 +1,6 @@
 //! Mattermost's event envelope, and the translation of committed changes into events.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -160,11 +160,13 @@ pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> V
                 json!({ "channel": d["channel"] }),
                 to_channel(&change.channel_id),
             )];
-            if let Some(channel) = parse::<Channel>(&d["channel"])
-                && channel.channel_type == ChannelType::Private
+            // Only a change of privacy (the store names the type it had) is the whole
+            // team's business; any other update of a private channel would announce
+            // its id to team members outside it.
+            if d.get("previous_type").is_some()
+                && let Some(channel) = parse::<Channel>(&d["channel"])
                 && !channel.team_id.is_empty()
             {
-                // A privacy change: the team hears the channel is no longer public.
                 events.push(OutEvent::new(
                     "channel_converted",
                     json!({ "channel_id": channel.id }),
@@ -360,8 +362,16 @@ async fn thread_updated(store: &dyn Store, config: &Config, change: &Change) -> 
         .thread_followers(&post.root_id)
         .await
         .unwrap_or_default();
+    // A follower who has left the channel keeps the follow (the thread lists skip it),
+    // but hears nothing more of the channel: its replies may be private.
+    let members: HashSet<String> = store
+        .channel_member_ids(&post.channel_id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let mut events = Vec::with_capacity(followers.len());
-    for user_id in followers {
+    for user_id in followers.into_iter().filter(|u| members.contains(u)) {
         let Ok(thread) = store.get_thread(&user_id, &post.root_id).await else {
             continue;
         };

@@ -26,6 +26,7 @@ mod permissions;
 mod postgres_tls;
 mod posts;
 mod preferences;
+mod private_channels;
 mod rate_limit;
 mod search;
 mod shutdown;

@@ -1023,6 +1023,55 @@ async fn channel_updates_save_fields_and_choose_their_change(store: &dyn Store) 
     assert_eq!(store.get_channel(&c.id).await.unwrap(), restored);
 }
 
+async fn channel_update_rows_name_the_previous_type_only_on_a_conversion(store: &dyn Store) {
+    let alice = user(store, "alice").await;
+    let t = team(store, &alice, "tee", "Tee").await;
+    let c = channel(store, &t.id, "plans", "Plans", ChannelType::Open, &[&alice]).await;
+    let before = store.last_seq().await.unwrap();
+
+    let update = |channel: Channel| async move { store.update_channel(&channel).await.unwrap() };
+    let c = update(Channel {
+        header: "a header".into(),
+        ..c
+    })
+    .await;
+    let c = update(Channel {
+        channel_type: ChannelType::Private,
+        ..c
+    })
+    .await;
+    let c = update(Channel {
+        purpose: "a purpose".into(),
+        ..c
+    })
+    .await;
+    let c = update(Channel { delete_at: 5, ..c }).await;
+    let c = update(Channel { delete_at: 0, ..c }).await;
+    update(Channel {
+        channel_type: ChannelType::Open,
+        ..c
+    })
+    .await;
+
+    // Only the conversions, one each way, carry the type the channel had.
+    let feed = changes(store, before).await;
+    let previous: Vec<_> = feed
+        .iter()
+        .map(|change| (change.kind.as_str(), change.data.get("previous_type")))
+        .collect();
+    assert_eq!(
+        previous,
+        [
+            ("channel_updated", None),
+            ("channel_updated", Some(&json!("O"))),
+            ("channel_updated", None),
+            ("channel_deleted", None),
+            ("channel_restored", None),
+            ("channel_updated", Some(&json!("P"))),
+        ]
+    );
+}
+
 async fn channel_listings_filter_sort_and_page(store: &dyn Store) {
     let alice = user(store, "alice").await;
     let bob = user(store, "bob").await;
@@ -2086,6 +2135,7 @@ super::suite!(
     team_membership_lifecycle,
     channels_round_trip_with_their_members,
     channel_updates_save_fields_and_choose_their_change,
+    channel_update_rows_name_the_previous_type_only_on_a_conversion,
     channel_listings_filter_sort_and_page,
     scanning_team_channels_pages_through_all_of_them,
     channel_membership_lifecycle,

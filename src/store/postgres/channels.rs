@@ -10,7 +10,9 @@ use crate::model::{Channel, ChannelMember, ChannelType, now_millis};
 pub(super) use crate::store::common::{
     CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
 };
-use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
+use crate::store::common::{
+    CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type, channel_update_data,
+};
 use crate::store::{AllChannels, ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
 
 /// A channel from a row of [`COLUMNS`].
@@ -267,16 +269,19 @@ impl ChannelStore for PgStore {
     async fn update_channel(&self, channel: &Channel) -> Result<Channel, StoreError> {
         let mut tx = self.begin().await?;
         // Locked, so concurrent updates each see the state the other left (as on SQLite,
-        // where writes run one at a time) and choose the right change kind.
+        // where writes run one at a time) and choose the right change kind, and tell a
+        // conversion from other updates.
         let rows = tx
             .client()
             .query(
-                "SELECT delete_at FROM channels WHERE id = $1 FOR UPDATE",
+                "SELECT delete_at, type FROM channels WHERE id = $1 FOR UPDATE",
                 &[&channel.id],
             )
             .await
             .map_err(map_err)?;
-        let was_deleted = one(rows)?.try_get::<_, i64>(0).map_err(map_err)? != 0;
+        let previous = one(rows)?;
+        let was_deleted = previous.try_get::<_, i64>(0).map_err(map_err)? != 0;
+        let previous_type: String = previous.try_get(1).map_err(map_err)?;
         let changed = tx
             .client()
             .execute(
@@ -306,7 +311,7 @@ impl ChannelStore for PgStore {
             (false, false) => "channel_updated",
         };
         tx.emit(ChangeDraft {
-            data: serde_json::json!({ "channel": serde_json::to_string(&saved).unwrap_or_default() }),
+            data: channel_update_data(&saved, &previous_type),
             ..channel_change(kind, &saved, "")
         })?;
         tx.commit().await?;

@@ -9,7 +9,9 @@ use crate::model::{Channel, ChannelMember, ChannelType, now_millis};
 pub(super) use crate::store::common::{
     CHANNEL_COLUMNS as COLUMNS, DEFAULT_NOTIFY_PROPS, type_code,
 };
-use crate::store::common::{CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type};
+use crate::store::common::{
+    CHANNEL_MEMBER_COLUMNS as MEMBER_COLUMNS, channel_type, channel_update_data,
+};
 use crate::store::{AllChannels, ChangeDraft, ChannelStore, MarkUnread, StoreError, TeamChannels};
 
 pub(super) fn channel_from_row(row: &Row<'_>) -> rusqlite::Result<Channel> {
@@ -209,7 +211,8 @@ impl ChannelStore for SqliteStore {
         let channel = channel.clone();
         self.writer
             .write(move |tx| {
-                let was_deleted = select_channel(tx.conn(), &channel.id)?.delete_at != 0;
+                let previous = select_channel(tx.conn(), &channel.id)?;
+                let was_deleted = previous.delete_at != 0;
                 let changed = tx
                     .conn()
                     .execute(
@@ -241,7 +244,7 @@ impl ChannelStore for SqliteStore {
                     (false, false) => "channel_updated",
                 };
                 tx.emit(ChangeDraft {
-                    data: serde_json::json!({ "channel": serde_json::to_string(&saved).unwrap_or_default() }),
+                    data: channel_update_data(&saved, type_code(previous.channel_type)),
                     ..channel_change(kind, &saved, "")
                 })?;
                 Ok(saved)

@@ -86,6 +86,12 @@ impl WsClient {
 
     /// The next JSON frame (event or reply), or `None` when the socket closes.
     pub async fn next(&mut self, wait: Duration) -> Option<Value> {
+        self.next_with_text(wait).await.map(|(value, _)| value)
+    }
+
+    /// The next JSON frame with its text exactly as the server sent it, for tests that
+    /// look at everything a frame says, not only the fields they know.
+    pub async fn next_with_text(&mut self, wait: Duration) -> Option<(Value, String)> {
         loop {
             let frame = tokio::time::timeout(wait, self.socket.next())
                 .await
@@ -96,7 +102,7 @@ impl WsClient {
                     if let Some(seq) = value.get("seq").and_then(Value::as_i64) {
                         self.last_seq = seq;
                     }
-                    return Some(value);
+                    return Some((value, text.to_string()));
                 }
                 Ok(Message::Close(_)) | Err(_) => return None,
                 Ok(_) => continue,
