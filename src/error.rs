@@ -65,6 +65,24 @@ pub enum AppError {
     /// Too many requests from this client; try again after `retry_after_secs`.
     #[error("Too many requests. Please try again later.")]
     TooManyRequests { retry_after_secs: u64 },
+    /// The body's `Content-Encoding` is not one Hearth reads (415).
+    #[error(
+        "The request body's Content-Encoding is not supported; send it as identity, gzip or deflate."
+    )]
+    UnsupportedEncoding,
+    /// The body did not arrive within `ServiceSettings.ReadTimeout` (408).
+    #[error("The request body did not arrive in time.")]
+    RequestTimeout,
+    /// The URL is longer than `ServiceSettings.MaximumURLLength` (414).
+    #[error("The request URL is longer than the limit of {limit} characters.")]
+    UrlTooLong { limit: u64 },
+    /// The server is at a limit meant to protect it; try again after `retry_after_secs` (503).
+    #[error("{message}")]
+    Busy {
+        id: &'static str,
+        message: String,
+        retry_after_secs: u64,
+    },
     /// Anything unexpected. The cause is logged, not sent.
     #[error(
         "An internal error occurred; the server log has the details (request id {}).",
@@ -105,6 +123,19 @@ impl AppError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "api.context.rate_limit_exceeded.app_error",
             ),
+            AppError::UnsupportedEncoding => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "api.context.content_encoding.app_error",
+            ),
+            AppError::RequestTimeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                "api.context.request_timeout.app_error",
+            ),
+            AppError::UrlTooLong { .. } => (
+                StatusCode::URI_TOO_LONG,
+                "api.context.url_too_long.app_error",
+            ),
+            AppError::Busy { id, .. } => (StatusCode::SERVICE_UNAVAILABLE, id),
             AppError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "api.context.internal_error.app_error",
@@ -142,7 +173,11 @@ impl ResponseError for AppError {
             tracing::error!(request_id = %request_id, cause = %cause, "internal error");
         }
         let mut response = HttpResponse::build(status);
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::Busy {
+            retry_after_secs, ..
+        } = self
+        {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
         response.json(ErrorBody {

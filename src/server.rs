@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_http::HttpService;
-use actix_service::{IntoServiceFactory, ServiceFactoryExt, map_config};
+use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, web};
 use anyhow::Context;
@@ -178,6 +178,16 @@ pub async fn serve(
         .iter()
         .filter_map(|listener| listener.local_addr().ok())
         .collect();
+    let descriptors = crate::connections::raise_descriptor_limit();
+    let total_cap = crate::connections::total_cap(settings.max_connections, descriptors);
+    let admission =
+        crate::connections::Admission::new(total_cap, settings.max_connections_per_address);
+    tracing::info!(
+        open_files = descriptors.unwrap_or_default(),
+        max_connections = total_cap,
+        max_connections_per_address = settings.max_connections_per_address,
+        "connection limits"
+    );
     let mut builder = actix_server::Server::build()
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .disable_signals();
@@ -188,19 +198,23 @@ pub async fn serve(
         let local = listener.local_addr()?;
         let app = app.clone();
         let stopping = stopping.clone();
-        let (read_timeout, idle_timeout) = (settings.read_timeout, settings.idle_timeout);
+        let admission = admission.clone();
+        let head_timeout = settings.read_header_timeout.min(settings.read_timeout);
+        let idle_timeout = settings.idle_timeout;
+        let write_timeout = Duration::from_secs(settings.write_timeout);
         builder = builder.listen(format!("hearth-{local}"), listener, move || {
             // `AppConfig` gives the host name for URLs when a request names none (never with
             // HTTP/1.1); its default is what actix-web's own test server uses.
             let config = |()| actix_web::dev::AppConfig::default();
             let stopping = stopping.clone();
-            HttpService::build()
+            let admission = admission.clone();
+            let http = HttpService::build()
                 .graceful_shutdown_signal(move || {
                     let stopping = stopping.clone();
                     async move { stopping.notified().await }
                 })
                 .keep_alive(Duration::from_secs(idle_timeout))
-                .client_request_timeout(Duration::from_secs(read_timeout))
+                .client_request_timeout(Duration::from_secs(head_timeout))
                 .client_disconnect_timeout(Duration::from_secs(1))
                 .local_addr(local)
                 .upgrade(crate::ws::upgrade::service(map_config(
@@ -210,8 +224,33 @@ pub async fn serve(
                 .finish(map_config(
                     app().into_factory().map_err(|error| error.error_response()),
                     config,
-                ))
-                .tcp()
+                ));
+            // Each accepted connection is counted in (or refused) before HTTP sees it.
+            fn_service(move |io: tokio::net::TcpStream| {
+                let admission = admission.clone();
+                async move {
+                    let peer = io.peer_addr().ok();
+                    match admission.admit(peer) {
+                        Ok(slot) => {
+                            let io = crate::connections::Guarded::new(io, slot, write_timeout);
+                            Ok((io, actix_http::Protocol::Http1, peer))
+                        }
+                        Err(refusal) => {
+                            // Best effort, barely waiting: the point is to let go of it.
+                            let writable =
+                                tokio::time::timeout(Duration::from_millis(50), io.writable());
+                            if let Ok(Ok(())) = writable.await {
+                                let _ =
+                                    io.try_write(&crate::connections::refusal_response(refusal));
+                            }
+                            Err(actix_http::error::DispatchError::Io(std::io::Error::other(
+                                "connection refused by the connection caps",
+                            )))
+                        }
+                    }
+                }
+            })
+            .and_then(http)
         })?;
     }
     // Listened for before the server accepts anything (see `ShutdownSignals`).

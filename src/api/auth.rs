@@ -96,12 +96,12 @@ pub fn request_token(req: &HttpRequest) -> Option<String> {
     find_token(req).map(|(token, _)| token)
 }
 
-/// Mattermost's order: the session cookie, then `Authorization: Bearer|Token`, then
-/// `?access_token=`.
+/// The `Authorization: Bearer|Token` header first, then `?access_token=`, then the session
+/// cookie: a client that says which token it means is believed, whatever cookie it also
+/// carries (a `requests.Session` keeps the cookie of an earlier login). Only a request the
+/// cookie authenticates is held to the CSRF rule, since a page on another site can make a
+/// browser send the cookie but not the header or a token it does not know.
 fn find_token(req: &HttpRequest) -> Option<(String, TokenSource)> {
-    if let Some(cookie) = req.cookie(SESSION_COOKIE).filter(|c| !c.value().is_empty()) {
-        return Some((cookie.value().to_string(), TokenSource::Cookie));
-    }
     if let Some(header) = req
         .headers()
         .get("Authorization")
@@ -110,15 +110,22 @@ fn find_token(req: &HttpRequest) -> Option<(String, TokenSource)> {
         let header = header.trim();
         if let Some((scheme, token)) = header.split_once(' ')
             && (scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token"))
+            && !token.trim().is_empty()
         {
             return Some((token.trim().to_string(), TokenSource::Header));
         }
     }
-    web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("access_token").cloned())
-        .filter(|t| !t.is_empty())
-        .map(|t| (t, TokenSource::Query))
+    if let Some(token) =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("access_token").cloned())
+            .filter(|t| !t.is_empty())
+    {
+        return Some((token, TokenSource::Query));
+    }
+    req.cookie(SESSION_COOKIE)
+        .filter(|c| !c.value().is_empty())
+        .map(|cookie| (cookie.value().to_string(), TokenSource::Cookie))
 }
 
 async fn resolve(req: &HttpRequest) -> Result<Option<Actor>, AppError> {

@@ -72,13 +72,17 @@ fn bad_form(detail: impl Display) -> AppError {
     }
 }
 
-fn store_error(error: std::io::Error) -> AppError {
+pub(super) fn store_error(error: std::io::Error) -> AppError {
     AppError::Internal(format!("file store: {error}"))
 }
 
 /// Streams `body` into `staging`, refusing it once the file would pass `limit` bytes
 /// (the chunk that would pass it is not written). A body that breaks off is a 400.
-async fn receive<S, E>(mut body: S, staging: &mut Staging, limit: u64) -> Result<(), AppError>
+pub(super) async fn receive<S, E>(
+    mut body: S,
+    staging: &mut Staging,
+    limit: u64,
+) -> Result<(), AppError>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,

@@ -1,18 +1,28 @@
-//! Per-request context: a request id, Mattermost's version headers, the URL length limit
-//! and one access-log line per request.
+//! Per-request context: a request id, Mattermost's version headers, the URL length limit,
+//! the body's deadline and bounded inflation ([`super::body`]), the headers every response
+//! carries (`nosniff`, HSTS for an `https` Site URL) and one access-log line per request.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, ResponseError, web};
 
+use super::body;
 use crate::error::{AppError, REQUEST_ID};
 use crate::model::new_id;
 use crate::state::AppState;
 use crate::ws::upgrade::OffSocketPath;
+
+/// The limits read from the configuration for one request.
+#[derive(Clone, Copy)]
+struct Limits {
+    url: u64,
+    body_deadline: Duration,
+    inflated: u64,
+}
 
 static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 static X_VERSION_ID: HeaderName = HeaderName::from_static("x-version-id");
@@ -29,17 +39,38 @@ pub async fn request_context(
     let method = req.method().clone();
     let path = req.path().to_string();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let url_limit = state
-        .as_ref()
-        .map(|s| s.config().service_settings.maximum_url_length)
-        .unwrap_or(u64::MAX);
+    let config = state.as_ref().map(|s| s.config());
+    let limits = config.as_ref().map(|c| Limits {
+        url: c.service_settings.maximum_url_length,
+        body_deadline: Duration::from_secs(c.service_settings.read_timeout),
+        inflated: c
+            .service_settings
+            .maximum_payload_size_bytes
+            .max(c.file_settings.max_file_size),
+    });
+    let hsts = config.as_ref().and_then(|c| {
+        c.service_settings
+            .site_url
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+            .then(|| c.service_settings.tls_strict_transport_max_age)
+    });
+    drop(config);
 
     let response = REQUEST_ID
         .scope(request_id.clone(), async move {
-            let url_len = req.uri().to_string().len() as u64;
-            if url_len > url_limit {
-                let error = AppError::InvalidParam { name: "url" };
-                return Ok(req.into_response(error.error_response()));
+            let mut req = req;
+            let mut faults = body::Faults::default();
+            if let Some(limits) = limits {
+                let url_len = req.uri().to_string().len() as u64;
+                if url_len > limits.url {
+                    let error = AppError::UrlTooLong { limit: limits.url };
+                    return Ok(req.into_response(error.error_response()));
+                }
+                match body::guard(&mut req, limits.body_deadline, limits.inflated) {
+                    Ok(guarded) => faults = guarded,
+                    Err(error) => return Ok(req.into_response(error.error_response())),
+                }
             }
             // A WebSocket upgrade off the socket's path is answered here, so nothing
             // (a file download, say) is produced for a connection that cannot stream it.
@@ -50,9 +81,25 @@ pub async fn request_context(
                 );
                 return Ok(req.into_response(error.error_response()));
             }
-            next.call(req)
+            let response = next
+                .call(req)
                 .await
-                .map(ServiceResponse::map_into_boxed_body)
+                .map(ServiceResponse::map_into_boxed_body)?;
+            // A body that timed out, broke or inflated past every limit is answered the
+            // same way whichever handler was reading it.
+            let fault = match faults.get() {
+                Some(body::Fault::TimedOut) => AppError::RequestTimeout,
+                Some(body::Fault::Corrupt) => AppError::InvalidBody {
+                    name: "body",
+                    detail: "the compressed body is corrupt or cut short".into(),
+                },
+                Some(body::Fault::TooLarge) => AppError::PayloadTooLarge {
+                    limit: limits.map_or(0, |l| l.inflated),
+                },
+                None => return Ok(response),
+            };
+            let (req, _) = response.into_parts();
+            Ok(ServiceResponse::new(req, fault.error_response()))
         })
         .await;
     let mut response = match response {
@@ -69,6 +116,15 @@ pub async fn request_context(
     }
     if let Some(value) = state.and_then(|s| HeaderValue::from_str(&s.version_id()).ok()) {
         headers.insert(X_VERSION_ID.clone(), value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Some(max_age) = hsts
+        && let Ok(value) = HeaderValue::from_str(&format!("max-age={max_age}"))
+    {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, value);
     }
     tracing::info!(
         target: "hearth::access",

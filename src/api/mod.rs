@@ -3,6 +3,7 @@
 //! function, mounted from the list in [`configure`]. No SQL and no permission logic here.
 
 pub mod auth;
+mod body;
 mod channels;
 mod config;
 mod emoji;

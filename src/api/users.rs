@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{Auth, CSRF_COOKIE, Client, MaybeAuth, SESSION_COOKIE, USER_COOKIE};
+use super::files::{receive, store_error};
 use super::rate_limit::LoginLimiter;
 use super::user_param as target;
 use super::{Paging, ok, resource};
@@ -755,6 +756,7 @@ async fn set_image(
     mut form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
+    // Refused before a byte is staged; `set_picture` checks again.
     users::may_edit(&actor, &id)?;
     let config = state.config();
     let limit = config.file_settings.max_file_size.min(
@@ -763,50 +765,27 @@ async fn set_image(
             .maximum_payload_size_bytes
             .max(50 * 1024 * 1024),
     );
-    let mut image: Option<Vec<u8>> = None;
+    drop(config);
+    let mut upload = None;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| AppError::InvalidBody {
+        let field = field.map_err(|e| AppError::InvalidBody {
             name: "image",
             detail: e.to_string(),
         })?;
-        let is_image = field.name() == Some("image");
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::InvalidBody {
-                name: "image",
-                detail: e.to_string(),
-            })?;
-            if (bytes.len() + chunk.len()) as u64 > limit {
-                return Err(AppError::PayloadTooLarge { limit });
-            }
-            if is_image {
-                bytes.extend_from_slice(&chunk);
-            }
+        if field.name() != Some("image") {
+            continue;
         }
-        if is_image {
-            image = Some(bytes);
-        }
+        let mut staging = state.files.stage().await.map_err(store_error)?;
+        receive(field, &mut staging, limit).await?;
+        upload = Some(staging.finish().await.map_err(store_error)?);
     }
-    let Some(image) = image else {
+    let Some(upload) = upload else {
         return Err(AppError::InvalidBody {
             name: "image",
             detail: "no file in the `image` field".into(),
         });
     };
-    let normalized = web::block(move || avatar::normalize_profile_image(&image))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| {
-            AppError::invalid(
-                "api.user.upload_profile_user.decode.app_error",
-                format!("Could not decode profile image: {e}"),
-            )
-        })?;
-    state
-        .store
-        .set_picture(&id, Some(normalized))
-        .await
-        .map_err(user_error)?;
+    users::set_picture(&state, &actor, &id, upload).await?;
     Ok(ok())
 }
 
@@ -816,12 +795,7 @@ async fn delete_image(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
-    users::may_edit(&actor, &id)?;
-    state
-        .store
-        .set_picture(&id, None)
-        .await
-        .map_err(user_error)?;
+    users::delete_picture(&state, &actor, &id).await?;
     Ok(ok())
 }
 

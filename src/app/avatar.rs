@@ -1,31 +1,25 @@
 //! Profile images: the generated default picture (initials on a colour chosen from the user
 //! id, like Mattermost's) and the normalisation of uploaded pictures to one square PNG size.
 //!
-//! Pure functions from bytes to bytes: no HTTP, no SQL, no file I/O. The one font is
+//! Pure functions from bytes (or a reader the caller opened) to bytes: no HTTP, no SQL, no
+//! opening of files; uploads are decoded through `files::image::open_decoder`. The one font is
 //! embedded at build time (`assets/fonts/DejaVuSans-Bold.ttf`, licence beside it). Callers
 //! decide where the resulting PNG is stored and how it is served.
 
-use std::io::Cursor;
+use std::io::{BufRead, Cursor, Seek};
 
 use ab_glyph::{Font, FontRef, Glyph, PxScale, Rect, ScaleFont, point};
 use image::imageops::{self, FilterType};
 use image::metadata::Orientation;
-use image::{
-    DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, Rgb, RgbImage,
-};
+use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Rgb, RgbImage};
+
+use crate::files::image::{ImageProblem, open_decoder};
 
 /// Width and height, in pixels, of every profile image this module produces.
 pub const PROFILE_IMAGE_SIZE: u32 = 128;
 
 /// Largest width or height an uploaded picture may declare.
 const MAX_SIDE: u32 = 8192;
-
-/// Largest pixel count an uploaded picture may declare (40 megapixels).
-const MAX_PIXELS: u64 = 40_000_000;
-
-/// Most bytes a decoder may hold: 40 megapixels at 8 bytes a pixel (16-bit RGBA PNG), the
-/// widest layout the enabled formats produce.
-const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 8;
 
 /// DejaVu Sans Bold; see `assets/fonts/LICENSE-DejaVu.txt`.
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -60,7 +54,9 @@ pub enum AvatarError {
     #[error("unsupported image format: expected PNG, JPEG, GIF, WebP or BMP")]
     UnsupportedFormat,
     /// The image declares more pixels than we are willing to decode.
-    #[error("image is too large: at most {MAX_SIDE}x{MAX_SIDE} pixels and 40 megapixels")]
+    #[error(
+        "image is too large: at most {MAX_SIDE} pixels a side and FileSettings.MaxImageResolution pixels in all"
+    )]
     TooLarge,
     /// The bytes look like a supported format but could not be decoded or re-encoded.
     #[error("image could not be decoded: {0}")]
@@ -83,13 +79,22 @@ pub fn default_avatar(user_id: &str, display: &str) -> Vec<u8> {
 /// Turns an uploaded picture into the stored form: the centre square, scaled to
 /// [`PROFILE_IMAGE_SIZE`] pixels a side, as PNG.
 ///
-/// The format is detected from the bytes (PNG, JPEG, GIF, WebP or BMP; for animations the
-/// first frame is used) and the declared dimensions are checked before any pixels are
-/// decoded, so a small file that claims to be huge is refused cheaply. EXIF orientation is
-/// applied, so phone photos come out upright.
-pub fn normalize_profile_image(bytes: &[u8]) -> Result<Vec<u8>, AvatarError> {
-    let format = match image::guess_format(bytes) {
-        Ok(
+/// The format is detected from the first bytes (PNG, JPEG, GIF, WebP or BMP; for
+/// animations the first frame is used) and the declared size is checked before any pixels
+/// are decoded (at most `max_pixels`, `FileSettings.MaxImageResolution`, and
+/// [`MAX_SIDE`] a side), through the server's one bounded decoder
+/// ([`crate::files::image::open_decoder`]). The centre square is scaled from a view of
+/// the decoded picture, not a copy. EXIF orientation is applied, so phone photos come
+/// out upright. Blocking: run it under `Files::decode`.
+pub fn normalize_profile_image(
+    reader: impl BufRead + Seek,
+    max_pixels: u64,
+) -> Result<Vec<u8>, AvatarError> {
+    let guessed = ImageReader::new(reader)
+        .with_guessed_format()
+        .map_err(|e| AvatarError::Corrupt(e.to_string()))?;
+    let format = match guessed.format() {
+        Some(
             format @ (ImageFormat::Png
             | ImageFormat::Jpeg
             | ImageFormat::Gif
@@ -98,33 +103,20 @@ pub fn normalize_profile_image(bytes: &[u8]) -> Result<Vec<u8>, AvatarError> {
         ) => format,
         _ => return Err(AvatarError::UnsupportedFormat),
     };
-
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits);
-
-    // Making the decoder reads only the header; nothing the size of the image is allocated
-    // until `from_decoder`, which runs only once the declared size has been accepted.
-    let mut decoder = reader.into_decoder().map_err(decode_error)?;
-    let (width, height) = decoder.dimensions();
-    if width > MAX_SIDE
-        || height > MAX_SIDE
-        || u64::from(width) * u64::from(height) > MAX_PIXELS
-        || decoder.total_bytes() > MAX_DECODE_BYTES
-    {
+    let (mut decoder, width, height) = open_decoder(guessed.into_inner(), format, max_pixels)
+        .map_err(|problem| match problem {
+            ImageProblem::TooLarge { .. } => AvatarError::TooLarge,
+            ImageProblem::Unreadable(why) => AvatarError::Corrupt(why),
+        })?;
+    if width > MAX_SIDE || height > MAX_SIDE {
         return Err(AvatarError::TooLarge);
-    }
-    if width == 0 || height == 0 {
-        return Err(AvatarError::Corrupt("image has no pixels".to_owned()));
     }
     // A broken EXIF block is not worth refusing the picture over.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let decoded = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
 
     let mut square = square_thumbnail(&decoded);
+    drop(decoded);
     // Rotating and mirroring map the centre square onto itself, so orienting the small
     // result is the same as orienting the full picture first, and much cheaper.
     square.apply_orientation(orientation);
@@ -405,6 +397,13 @@ mod tests {
         }
     }
 
+    /// Mattermost's default `MaxImageResolution`.
+    const MAX_PIXELS: u64 = 33_177_600;
+
+    fn normalize(bytes: &[u8]) -> Result<Vec<u8>, AvatarError> {
+        normalize_profile_image(Cursor::new(bytes), MAX_PIXELS)
+    }
+
     fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
         let mut out = Cursor::new(Vec::new());
         image.write_to(&mut out, format).unwrap();
@@ -423,7 +422,7 @@ mod tests {
     #[test]
     fn png_upload_is_cropped_and_resized() {
         let png = encode(DynamicImage::ImageRgba8(stripes()), ImageFormat::Png);
-        let out = decode(&normalize_profile_image(&png).unwrap());
+        let out = decode(&normalize(&png).unwrap());
         assert_eq!((out.width(), out.height()), (128, 128));
         // The centre crop (x 50..250) is mostly green, with red and blue at the edges.
         let out = out.to_rgb8();
@@ -437,7 +436,7 @@ mod tests {
         let rgb = DynamicImage::ImageRgba8(stripes()).into_rgb8();
         let jpeg = encode(DynamicImage::ImageRgb8(rgb), ImageFormat::Jpeg);
         assert_eq!(image::guess_format(&jpeg).ok(), Some(ImageFormat::Jpeg));
-        let out = decode(&normalize_profile_image(&jpeg).unwrap());
+        let out = decode(&normalize(&jpeg).unwrap());
         assert_eq!((out.width(), out.height()), (128, 128));
         assert!(!out.color().has_alpha());
     }
@@ -446,7 +445,7 @@ mod tests {
     fn gif_webp_and_bmp_uploads_work() {
         for format in [ImageFormat::Gif, ImageFormat::WebP, ImageFormat::Bmp] {
             let bytes = encode(DynamicImage::ImageRgba8(stripes()), format);
-            let out = decode(&normalize_profile_image(&bytes).unwrap());
+            let out = decode(&normalize(&bytes).unwrap());
             assert_eq!((out.width(), out.height()), (128, 128), "{format:?}");
         }
     }
@@ -461,22 +460,22 @@ mod tests {
             })
             .collect();
         assert!(matches!(
-            normalize_profile_image(&noise),
+            normalize(&noise),
             Err(AvatarError::UnsupportedFormat | AvatarError::Corrupt(_))
         ));
         assert!(matches!(
-            normalize_profile_image(b""),
+            normalize(b""),
             Err(AvatarError::UnsupportedFormat)
         ));
         assert!(matches!(
-            normalize_profile_image(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
+            normalize(b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
             Err(AvatarError::UnsupportedFormat)
         ));
 
         // A real PNG cut off halfway is corrupt, not a panic.
         let png = encode(DynamicImage::ImageRgba8(stripes()), ImageFormat::Png);
         assert!(matches!(
-            normalize_profile_image(&png[..png.len() / 2]),
+            normalize(&png[..png.len() / 2]),
             Err(AvatarError::Corrupt(_))
         ));
     }
@@ -517,12 +516,12 @@ mod tests {
     fn huge_declared_dimensions_are_refused_before_decoding() {
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
         // The unpatched picture decodes, so the CRC and offsets are right.
-        assert!(normalize_profile_image(&png_claiming(1, 1)).is_ok());
+        assert!(normalize(&png_claiming(1, 1)).is_ok());
 
         for (width, height) in [(100_000, 100_000), (9000, 10), (10, 9000), (7000, 7000)] {
             assert!(
                 matches!(
-                    normalize_profile_image(&png_claiming(width, height)),
+                    normalize(&png_claiming(width, height)),
                     Err(AvatarError::TooLarge)
                 ),
                 "{width}x{height} was not refused as too large"

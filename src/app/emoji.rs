@@ -293,9 +293,10 @@ fn fit_image(
         }
         drop(encoder);
     } else {
-        let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
-        reader.limits(limits);
-        let image = reader.decode().map_err(|_| not_an_image())?;
+        let max_pixels = u64::from(MAX_IMAGE_SIDE) * u64::from(MAX_IMAGE_SIDE);
+        let (decoder, _, _) = images::open_decoder(Cursor::new(&bytes), format, max_pixels)
+            .map_err(|_| not_an_image())?;
+        let image = image::DynamicImage::from_decoder(decoder).map_err(|_| not_an_image())?;
         let scaled =
             image.resize_exact(new_width, new_height, image::imageops::FilterType::Lanczos3);
         scaled
@@ -349,12 +350,11 @@ pub async fn create(
     if image.len() as u64 > limit {
         return Err(image_too_large(limit));
     }
-    let image = tokio::task::spawn_blocking(move || {
+    let image = crate::app::files::decode_image(state, move || {
         let (format, width, height) = check_image(&image)?;
         fit_image(image, format, width, height)
     })
-    .await
-    .map_err(|e| AppError::Internal(format!("emoji image check: {e}")))??;
+    .await??;
 
     let now = now_millis();
     let emoji = Emoji {

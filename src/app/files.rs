@@ -340,6 +340,31 @@ fn file_folder(now: i64, target: &UploadTarget, file_id: &str) -> String {
     )
 }
 
+/// Runs an image decode through the server's one bounded path ([`Files::decode`]):
+/// a 503 with `Retry-After` when the decoders and their queue are full.
+///
+/// [`Files::decode`]: crate::files::Files::decode
+pub async fn decode_image<T: Send + 'static>(
+    state: &AppState,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    state
+        .files
+        .decode(job)
+        .await
+        .map_err(|refused| match refused {
+            crate::files::DecodeRefused::Busy => AppError::Busy {
+                id: "api.file.image_decoders_busy.app_error",
+                message: "The server is busy processing other images. Please try again shortly."
+                    .into(),
+                retry_after_secs: 5,
+            },
+            crate::files::DecodeRefused::Failed => {
+                AppError::Internal("image decoding stopped or failed".into())
+            }
+        })
+}
+
 /// Stores a finished upload: checks what it really is, makes thumbnail and preview for
 /// images, moves the bytes into place and returns the FileInfo (not yet saved).
 async fn place_upload(
@@ -355,12 +380,9 @@ async fn place_upload(
 
     let processed = match sniffed {
         Some(format) => {
-            let _permit = state.files.decoder_permit().await.map_err(io_error)?;
             let path = staged.path().to_owned();
             let outcome =
-                tokio::task::spawn_blocking(move || image::process(&path, format, max_pixels))
-                    .await
-                    .map_err(|e| AppError::Internal(format!("image processing failed: {e}")))?;
+                decode_image(state, move || image::process(&path, format, max_pixels)).await?;
             match outcome {
                 Ok(processed) => Some((format, processed)),
                 Err(image::ImageProblem::TooLarge { width, height, max }) => {

@@ -1,10 +1,12 @@
 //! User accounts: who may create, see and change them, and the rules their fields follow.
 
+use crate::app::avatar::{self, AvatarError};
 use crate::app::permissions::{self, perm};
 use crate::app::{Actor, audit};
 use crate::auth::password::{self, Verified};
 use crate::config::Config;
 use crate::error::AppError;
+use crate::files::Staged;
 use crate::model::{StringMap, User, is_valid_id, new_id, now_millis};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -318,6 +320,51 @@ pub fn may_edit(actor: &Actor, user_id: &str) -> Result<(), AppError> {
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Sets `user_id`'s profile picture from an upload already on disk (the caller streamed
+/// it there): decoded through the server's one bounded path, normalised to a square PNG
+/// and stored. Permission first, so nobody else's decode is spent on a refused request.
+pub async fn set_picture(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    upload: Staged,
+) -> Result<(), AppError> {
+    may_edit(actor, user_id)?;
+    let max_pixels = state.config().file_settings.max_image_resolution;
+    let path = upload.path().to_owned();
+    let normalized = crate::app::files::decode_image(state, move || {
+        let file = std::fs::File::open(&path).map_err(|e| AvatarError::Corrupt(e.to_string()))?;
+        avatar::normalize_profile_image(std::io::BufReader::new(file), max_pixels)
+    })
+    .await?
+    .map_err(|e| {
+        AppError::invalid(
+            "api.user.upload_profile_user.decode.app_error",
+            format!("Could not decode profile image: {e}"),
+        )
+    })?;
+    drop(upload);
+    state
+        .store
+        .set_picture(user_id, Some(normalized))
+        .await
+        .map_err(user_error)
+}
+
+/// Goes back to the generated picture.
+pub async fn delete_picture(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<(), AppError> {
+    may_edit(actor, user_id)?;
+    state
+        .store
+        .set_picture(user_id, None)
+        .await
+        .map_err(user_error)
 }
 
 /// Applies a profile patch.

@@ -22,7 +22,11 @@ type Vars = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync>;
 const RESTART_KEYS: &[&str] = &[
     "ServiceSettings.ListenAddress",
     "ServiceSettings.ReadTimeout",
+    "ServiceSettings.ReadHeaderTimeout",
+    "ServiceSettings.WriteTimeout",
     "ServiceSettings.IdleTimeout",
+    "ServiceSettings.MaxConnections",
+    "ServiceSettings.MaxConnectionsPerAddress",
     "ServiceSettings.MaximumPayloadSizeBytes",
     "SqlSettings.DriverName",
     "SqlSettings.DataSource",

@@ -32,13 +32,33 @@ pub struct ServiceSettings {
     pub site_url: String,
     /// Where the server listens: `:8065` (all interfaces) or `host:port`.
     pub listen_address: String,
-    /// Seconds a client has to send a request's headers before the connection is closed.
+    /// Seconds a client has to send a whole request, headers and body; a body still
+    /// arriving after that gets 408.
     pub read_timeout: u64,
+    /// Hearth: seconds a new connection has to send its first request's headers (at most
+    /// `ReadTimeout`); a connection that has not is answered 408 and closed.
+    pub read_header_timeout: u64,
+    /// Seconds a response may wait on a client that does not read it before the
+    /// connection is closed.
+    pub write_timeout: u64,
     /// Seconds an idle keep-alive connection stays open.
     pub idle_timeout: u64,
+    /// Hearth: most connections (HTTP and WebSocket) open at once; `0`: as many as the
+    /// process's file descriptor limit allows, less a reserve for the database and files.
+    pub max_connections: u64,
+    /// Hearth: most connections open at once from one IP address; `0`: no limit. Behind a
+    /// proxy every client shares the proxy's address: raise this or set `0` there.
+    pub max_connections_per_address: u64,
+    /// Hearth: who may show the web client in a frame: CSP `frame-ancestors` sources
+    /// separated by spaces (`'self'`, `'none'`, or origins such as `https://intranet.example.com`).
+    pub allowed_frame_ancestors: String,
+    /// Seconds browsers remember to use HTTPS only (`Strict-Transport-Security`), sent
+    /// when the Site URL is `https`.
+    #[serde(rename = "TLSStrictTransportMaxAge")]
+    pub tls_strict_transport_max_age: u64,
     /// Largest request body accepted, in bytes; larger bodies get 413.
     pub maximum_payload_size_bytes: u64,
-    /// Longest request URL accepted, in characters.
+    /// Longest request URL accepted, in characters; longer ones get 414.
     #[serde(rename = "MaximumURLLength")]
     pub maximum_url_length: u64,
     /// Developer mode: lets clients that are not signed in write to the server log (`POST /api/v4/logs`).
@@ -110,7 +130,13 @@ impl Default for ServiceSettings {
             site_url: String::new(),
             listen_address: ":8065".into(),
             read_timeout: 300,
+            read_header_timeout: 10,
+            write_timeout: 300,
             idle_timeout: 60,
+            max_connections: 0,
+            max_connections_per_address: 1000,
+            allowed_frame_ancestors: "'self'".into(),
+            tls_strict_transport_max_age: 63_072_000,
             maximum_payload_size_bytes: 300_000,
             maximum_url_length: 2048,
             enable_developer: false,

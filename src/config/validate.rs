@@ -28,6 +28,23 @@ fn url_or_empty(value: &str, key: &str) -> Result<(), ConfigError> {
     )
 }
 
+/// A CSP `frame-ancestors` source Hearth accepts: a keyword, or a scheme with a host
+/// (a leading `*.` and a port allowed), nothing that could end the header's directive.
+fn frame_source(source: &str) -> bool {
+    if source == "'self'" || source == "'none'" {
+        return true;
+    }
+    let Some((scheme, host)) = source.split_once("://") else {
+        return false;
+    };
+    let host = host.strip_suffix('/').unwrap_or(host);
+    matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '*'))
+}
+
 impl Config {
     /// Checks every value Hearth relies on. The error names the key and says why.
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -42,10 +59,28 @@ impl Config {
             .map_err(|reason| ConfigError::invalid("ServiceSettings.ListenAddress", reason))?;
         for (value, key) in [
             (s.read_timeout, "ServiceSettings.ReadTimeout"),
+            (s.read_header_timeout, "ServiceSettings.ReadHeaderTimeout"),
+            (s.write_timeout, "ServiceSettings.WriteTimeout"),
             (s.idle_timeout, "ServiceSettings.IdleTimeout"),
         ] {
             ensure(value > 0, key, || "must be at least 1 second".into())?;
         }
+        for source in s.allowed_frame_ancestors.split_whitespace() {
+            ensure(
+                frame_source(source),
+                "ServiceSettings.AllowedFrameAncestors",
+                || {
+                    format!(
+                        "{source:?} is not a frame source: use 'self', 'none' or an origin such as https://intranet.example.com"
+                    )
+                },
+            )?;
+        }
+        ensure(
+            !s.allowed_frame_ancestors.trim().is_empty(),
+            "ServiceSettings.AllowedFrameAncestors",
+            || "must name at least one source ('self' allows only this site)".into(),
+        )?;
         ensure(
             s.maximum_payload_size_bytes >= 1024,
             "ServiceSettings.MaximumPayloadSizeBytes",

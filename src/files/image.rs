@@ -7,7 +7,7 @@
 //! Blocking (CPU and file reads): call from a blocking thread. No HTTP, no SQL.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor};
+use std::io::{BufRead, BufReader, Cursor, Seek};
 use std::path::Path;
 
 use image::codecs::jpeg::JpegEncoder;
@@ -26,6 +26,10 @@ pub const MINI_PREVIEW_SIDE: u32 = 16;
 const JPEG_QUALITY: u8 = 90;
 /// The widest pixel layout the enabled decoders produce (16-bit RGBA).
 const MAX_BYTES_PER_PIXEL: u64 = 8;
+/// What a decoder may allocate while reading only the header.
+const HEADER_ALLOCATION: u64 = 4 * 1024 * 1024;
+/// What a decoder may allocate beyond the image's own pixels (rows, tables, palettes).
+const DECODER_SLACK: u64 = 16 * 1024 * 1024;
 
 /// The image formats Hearth can decode, detected from the first bytes of a file.
 pub fn sniff(head: &[u8]) -> Option<ImageFormat> {
@@ -86,27 +90,7 @@ pub fn process(
     max_pixels: u64,
 ) -> Result<Processed, ImageProblem> {
     let file = File::open(path).map_err(|e| ImageProblem::Unreadable(e.to_string()))?;
-    let mut reader = ImageReader::with_format(BufReader::new(file), format);
-    let mut limits = Limits::default();
-    limits.max_alloc = Some(max_pixels.max(1).saturating_mul(MAX_BYTES_PER_PIXEL));
-    reader.limits(limits);
-
-    // Making the decoder reads only the header; nothing the size of the image is
-    // allocated until `from_decoder`, which runs only once the declared size is accepted.
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|e| problem(e, 0, 0, max_pixels))?;
-    let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > max_pixels {
-        return Err(ImageProblem::TooLarge {
-            width,
-            height,
-            max: max_pixels,
-        });
-    }
-    if width == 0 || height == 0 {
-        return Err(ImageProblem::Unreadable("the image has no pixels".into()));
-    }
+    let (mut decoder, width, height) = open_decoder(BufReader::new(file), format, max_pixels)?;
     // A broken EXIF block is not worth refusing the picture over.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let full =
@@ -155,6 +139,51 @@ pub fn process(
         preview: jpeg(&preview)?,
         mini_preview: jpeg(&mini)?,
     })
+}
+
+/// Opens a decoder for the `format` image in `reader`, having checked from its header
+/// alone that it declares at most `max_pixels` pixels (and some at all), and limits what
+/// the decoder may allocate to about that image's own pixel buffer. The one way to pixels
+/// for attachments, profile pictures and emoji, so a small file that claims to be huge (a
+/// decompression bomb) costs a header read. Run it under [`super::Files::decode`], which
+/// bounds how many such buffers exist at once.
+pub fn open_decoder<'a, R: BufRead + Seek + 'a>(
+    reader: R,
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<(impl ImageDecoder + 'a, u32, u32), ImageProblem> {
+    let mut reader = ImageReader::with_format(reader, format);
+    // Headers need little; the real limit is set once the size is known.
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(HEADER_ALLOCATION);
+    reader.limits(limits);
+    // Making the decoder reads only the header; nothing the size of the image is
+    // allocated until it is decoded, which happens only once the size is accepted.
+    let mut decoder = reader
+        .into_decoder()
+        .map_err(|e| problem(e, 0, 0, max_pixels))?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(ImageProblem::TooLarge {
+            width,
+            height,
+            max: max_pixels,
+        });
+    }
+    if width == 0 || height == 0 {
+        return Err(ImageProblem::Unreadable("the image has no pixels".into()));
+    }
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(
+        decoder
+            .total_bytes()
+            .min(max_pixels.saturating_mul(MAX_BYTES_PER_PIXEL))
+            .saturating_add(DECODER_SLACK),
+    );
+    decoder
+        .set_limits(limits)
+        .map_err(|e| problem(e, width, height, max_pixels))?;
+    Ok((decoder, width, height))
 }
 
 /// `side * num / den`, rounded, at least 1.

@@ -15,6 +15,8 @@ mod local;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::io::{AsyncRead, AsyncWriteExt};
@@ -58,12 +60,30 @@ pub trait FileStore: Send + Sync {
     async fn remove(&self, path: &str) -> io::Result<()>;
 }
 
+/// How many image decodes may wait for a turn, per decoder; past that an upload is
+/// refused at once ([`DecodeRefused::Busy`]) rather than queued.
+const WAITING_PER_DECODER: usize = 16;
+/// Longest an upload waits for a turn to decode before it is refused.
+const DECODE_WAIT: Duration = Duration::from_secs(30);
+
+/// Why an image was not decoded.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DecodeRefused {
+    /// Every decoder is busy and the queue is full, or the turn did not come in time.
+    Busy,
+    /// The server is stopping, or the decode panicked.
+    Failed,
+}
+
 /// The server's file store with what every backend shares: a limit on how many images
 /// are decoded at once, because each decode may hold up to `MaxImageResolution` pixels
-/// in memory.
+/// in memory, and on how many wait (their uploads are on disk, not in memory).
 pub struct Files {
     store: Arc<dyn FileStore>,
     decoders: Semaphore,
+    /// Decodes running or waiting for a turn.
+    admitted: AtomicUsize,
+    max_admitted: usize,
 }
 
 impl std::ops::Deref for Files {
@@ -87,15 +107,38 @@ impl Files {
         Ok(Files {
             store: Arc::new(store),
             decoders: Semaphore::new(decoders),
+            admitted: AtomicUsize::new(0),
+            max_admitted: decoders * (1 + WAITING_PER_DECODER),
         })
     }
 
-    /// Waits for a turn to decode an image.
-    pub async fn decoder_permit(&self) -> io::Result<SemaphorePermit<'_>> {
-        self.decoders
-            .acquire()
+    /// Runs `job` (which decodes an image, through [`image::open_decoder`]) on a blocking
+    /// thread when a decoder is free: at most `MaxImageDecoderConcurrency` run at once,
+    /// a bounded number wait, each for a bounded time, and the rest are refused.
+    pub async fn decode<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, DecodeRefused> {
+        let _admitted = self.admit().ok_or(DecodeRefused::Busy)?;
+        let _permit: SemaphorePermit<'_> =
+            match tokio::time::timeout(DECODE_WAIT, self.decoders.acquire()).await {
+                Ok(Ok(permit)) => permit,
+                Ok(Err(_)) => return Err(DecodeRefused::Failed),
+                Err(_) => return Err(DecodeRefused::Busy),
+            };
+        tokio::task::spawn_blocking(job)
             .await
-            .map_err(|_| io::Error::other("image decoding has stopped"))
+            .map_err(|_| DecodeRefused::Failed)
+    }
+
+    /// Counts a decode in, unless as many as may be are running or waiting.
+    fn admit(&self) -> Option<Admitted<'_>> {
+        self.admitted
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max_admitted).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Admitted(&self.admitted))
     }
 
     /// A new staging file for a one-shot upload; removed unless it is finished and kept.
@@ -143,6 +186,15 @@ impl Files {
 
     fn session_path(&self, id: &str) -> PathBuf {
         self.staging_dir().join(format!("{SESSION_PREFIX}{id}"))
+    }
+}
+
+/// A decode counted in [`Files::admit`]; counted out when dropped.
+struct Admitted<'a>(&'a AtomicUsize);
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -285,6 +337,43 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[tokio::test]
+    async fn decodes_past_the_running_and_waiting_ones_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = FileSettings {
+            max_image_decoder_concurrency: 1,
+            ..FileSettings::default()
+        };
+        let files = Arc::new(Files::open(&settings, dir.path()).unwrap());
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hold = Arc::new(std::sync::Mutex::new(hold));
+        // One running and WAITING_PER_DECODER waiting fill it.
+        let mut tasks = Vec::new();
+        for _ in 0..=WAITING_PER_DECODER {
+            let (files, hold) = (files.clone(), hold.clone());
+            tasks.push(tokio::spawn(async move {
+                files
+                    .decode(move || {
+                        let _ = hold.lock().unwrap().recv();
+                        7
+                    })
+                    .await
+            }));
+        }
+        while files.admitted.load(Ordering::Acquire) <= WAITING_PER_DECODER {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(files.decode(|| 1).await, Err(DecodeRefused::Busy));
+        for _ in 0..=WAITING_PER_DECODER {
+            release.send(()).unwrap();
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), Ok(7));
+        }
+        assert_eq!(files.decode(|| 1).await, Ok(1));
+        assert_eq!(files.admitted.load(Ordering::Acquire), 0);
     }
 
     #[tokio::test]

@@ -236,7 +236,7 @@ async fn client_logs_need_developer_mode_when_anonymous() {
 }
 
 #[tokio::test]
-async fn bad_query_and_overlong_urls_are_400s() {
+async fn bad_queries_are_400s_and_overlong_urls_414s() {
     let data = data_dir();
     let server = Server::start(data.path(), &[]);
     let (status, body) = server
@@ -249,14 +249,10 @@ async fn bad_query_and_overlong_urls_are_400s() {
         "api.context.invalid_url_param.app_error",
     );
 
+    // Mattermost answers a URL over `MaximumURLLength` with 414.
     let long = format!("/api/v4/system/ping?pad={}", "a".repeat(3000));
     let (status, body) = server.get_json(&long).await;
-    assert_error(
-        status,
-        &body,
-        400,
-        "api.context.invalid_url_param.app_error",
-    );
+    assert_error(status, &body, 414, "api.context.url_too_long.app_error");
 }
 
 #[tokio::test]

@@ -29,6 +29,7 @@ mod preferences;
 mod private_channels;
 mod rate_limit;
 mod search;
+mod security;
 mod shutdown;
 mod system;
 mod teams_channels;

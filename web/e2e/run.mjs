@@ -23,6 +23,8 @@ console.log(`Hearth at ${server.url}, client at ${client.url}`);
 
 const base = client.url;
 const pages = {};
+/** What Chromium reported as blocked by the server's Content-Security-Policy, on any page. */
+const cspViolations = [];
 let team = null;
 let admin = null;
 
@@ -32,6 +34,11 @@ async function newUserPage(name, options = {}) {
     const page = await context.newPage();
     page.setDefaultTimeout(T);
     page.on('pageerror', (e) => console.log(`    [${name} page error] ${e.message}`));
+    page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) {
+            cspViolations.push(`${name}: ${message.text()}`);
+        }
+    });
     pages[name] = page;
     return page;
 }
@@ -831,6 +838,17 @@ const tests = [
         await page.goto(`${base}/${team.name}/threads`);
         await page.getByRole('list', {name: 'Followed threads'}).locator('li').first().waitFor();
         assert(await fits(), 'the Threads view fits a 390 px screen');
+    }],
+
+    // Last, so it covers every page the stories above opened.
+    ['every story ran under the server\'s Content-Security-Policy without a violation', async () => {
+        if (base === server.url) {
+            const response = await fetch(`${base}/`);
+            const csp = response.headers.get('content-security-policy') || '';
+            assert(csp.includes("script-src 'self'"), `the page has a CSP: ${csp}`);
+            assert(response.headers.get('x-frame-options') === 'SAMEORIGIN', 'the page may not be framed by other sites');
+        }
+        assert(cspViolations.length === 0, `CSP violations:\n${cspViolations.join('\n')}`);
     }],
 ];
 
