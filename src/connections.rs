@@ -24,6 +24,9 @@ use tokio::time::Sleep;
 /// Descriptors kept back from connections for the database, the search index, uploads
 /// and logs, when the total cap is derived from the descriptor limit.
 const RESERVED_DESCRIPTORS: u64 = 256;
+/// How much longer than `ReadTimeout` the connection's own request clock runs, so that a
+/// request whose head arrived is answered 408 by the application's body deadline first.
+pub const REQUEST_CLOCK_GRACE: Duration = Duration::from_secs(5);
 /// At most one log line about refused connections per this long.
 const LOG_EVERY: Duration = Duration::from_secs(10);
 
@@ -270,27 +273,65 @@ fn with_error_body(written: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A connection's stream: counted while it lives, ended when a write has waited
-/// `write_timeout` on a client that does not read, and giving the HTTP dispatcher's own
-/// refusals a Mattermost error body.
+/// How the start of a `101 Switching Protocols` answer looks on the wire.
+const SWITCHING_PROTOCOLS: &[u8] = b"HTTP/1.1 101 ";
+
+/// A connection's stream: counted while it lives; ended when a write has waited
+/// `write_timeout` on a client that does not read, or when, on plain HTTP, a request's
+/// first bytes are not followed by the start of its answer within `read_timeout` and
+/// [`REQUEST_CLOCK_GRACE`] (what
+/// bounds the heads of later requests on a kept-alive connection, which the dispatcher's
+/// own head timer, set once per connection, does not); and giving the HTTP dispatcher's
+/// own refusals a Mattermost error body.
 pub struct Guarded<S> {
     inner: S,
     _slot: Slot,
     write_timeout: Duration,
+    read_timeout: Duration,
     /// Set while a write waits; made only then, so idle connections stay small.
     stalled: Option<Pin<Box<Sleep>>>,
+    /// The request now arriving must be answered by then; kept (and reset) between
+    /// requests rather than made for each.
+    answer_by: Option<Pin<Box<Sleep>>>,
+    /// Whether `answer_by` runs: bytes came in since the last write.
+    awaiting_answer: bool,
+    /// After a `101`: a WebSocket, with pings of its own; no request clock.
+    upgraded: bool,
     /// A rewritten refusal still being written, and how much of it has been.
     replacing: Option<(Vec<u8>, usize)>,
 }
 
 impl<S> Guarded<S> {
-    pub fn new(inner: S, slot: Slot, write_timeout: Duration) -> Self {
+    pub fn new(inner: S, slot: Slot, write_timeout: Duration, read_timeout: Duration) -> Self {
         Guarded {
             inner,
             _slot: slot,
             write_timeout,
+            read_timeout,
             stalled: None,
+            answer_by: None,
+            awaiting_answer: false,
+            upgraded: false,
             replacing: None,
+        }
+    }
+
+    /// A request's first bytes arrived: start its clock.
+    fn start_request_clock(&mut self) {
+        let deadline = tokio::time::Instant::now() + self.read_timeout + REQUEST_CLOCK_GRACE;
+        match self.answer_by.as_mut() {
+            Some(sleep) => sleep.as_mut().reset(deadline),
+            None => self.answer_by = Some(Box::pin(tokio::time::sleep_until(deadline))),
+        }
+        self.awaiting_answer = true;
+    }
+
+    /// Something was written: the request was answered (or is being).
+    fn wrote(&mut self, buf: &[u8]) {
+        self.awaiting_answer = false;
+        if buf.starts_with(SWITCHING_PROTOCOLS) {
+            self.upgraded = true;
+            self.answer_by = None;
         }
     }
 
@@ -359,7 +400,26 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let this = &mut *self;
+        if this.awaiting_answer
+            && let Some(sleep) = this.answer_by.as_mut()
+            && sleep.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the request did not arrive within ServiceSettings.ReadTimeout",
+            )));
+        }
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if matches!(poll, Poll::Ready(Ok(())))
+            && buf.filled().len() > before
+            && !this.upgraded
+            && !this.awaiting_answer
+        {
+            this.start_request_clock();
+        }
+        poll
     }
 }
 
@@ -379,7 +439,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
             };
         }
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
-        self.progressed(cx, poll)
+        let poll = self.progressed(cx, poll);
+        if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
+            self.wrote(buf);
+        }
+        poll
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -202,6 +202,7 @@ pub async fn serve(
         let head_timeout = settings.read_header_timeout.min(settings.read_timeout);
         let idle_timeout = settings.idle_timeout;
         let write_timeout = Duration::from_secs(settings.write_timeout);
+        let read_timeout = Duration::from_secs(settings.read_timeout);
         builder = builder.listen(format!("hearth-{local}"), listener, move || {
             // `AppConfig` gives the host name for URLs when a request names none (never with
             // HTTP/1.1); its default is what actix-web's own test server uses.
@@ -232,7 +233,12 @@ pub async fn serve(
                     let peer = io.peer_addr().ok();
                     match admission.admit(peer) {
                         Ok(slot) => {
-                            let io = crate::connections::Guarded::new(io, slot, write_timeout);
+                            let io = crate::connections::Guarded::new(
+                                io,
+                                slot,
+                                write_timeout,
+                                read_timeout,
+                            );
                             Ok((io, actix_http::Protocol::Http1, peer))
                         }
                         Err(refusal) => {

@@ -302,9 +302,59 @@ async fn slow_request_heads_and_bodies_are_cut_off_with_408() {
         "closed after {waited:?}, with ReadTimeout 3 s"
     );
 
+    // A later request on a kept-alive connection whose head never ends: the first
+    // request's head timer is behind it, so ReadTimeout (and the connection clock's 5 s
+    // of grace) bounds it.
+    let mut stream = connect_from(&server, "127.0.0.1").await;
+    stream
+        .write_all(b"GET /api/v4/system/ping HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut first = [0u8; 512];
+    let n = stream.read(&mut first).unwrap();
+    assert!(first[..n].starts_with(b"HTTP/1.1 200 "));
+    // Wait past the head timeout, then dribble the next head a byte a second.
+    std::thread::sleep(Duration::from_millis(2500));
+    let started = Instant::now();
+    let mut closed_after = None;
+    for byte in b"GET /api/v4/system/ping HTTP/1.1\r\nHost: x\r\n"
+        .iter()
+        .cycle()
+        .take(30)
+    {
+        if stream.write_all(&[*byte]).is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let waited = closed_after.expect("the server kept a dribbling head open for 30 s");
+    assert!(
+        waited >= Duration::from_millis(7500) && waited < Duration::from_secs(14),
+        "closed after {waited:?}, with ReadTimeout 3 s and 5 s of grace"
+    );
+
     // The server is fine afterwards.
     let (status, _) = server.get_json("/api/v4/system/ping").await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn websockets_are_not_held_to_the_request_clock() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[("HEARTH_SERVICESETTINGS_READTIMEOUT", "1")]);
+    let admin = server.admin().await;
+    let mut socket = server.ws(&admin.token).await;
+    // Something read and nothing written back: on plain HTTP, a request left unanswered.
+    socket
+        .send_message(tokio_tungstenite::tungstenite::Message::Pong(
+            Vec::new().into(),
+        ))
+        .await;
+    // Longer than ReadTimeout and its grace, shorter than the server's ping interval.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let seq = socket.send("get_statuses", json!({})).await;
+    let reply = socket.reply(seq).await;
+    assert_eq!(reply["status"], "OK", "{reply}");
 }
 
 #[tokio::test]
