@@ -173,11 +173,17 @@ impl Admission {
     }
 }
 
-/// IPv4 clients reaching an IPv6 socket arrive as `::ffff:a.b.c.d`; they are the same
-/// address as `a.b.c.d`.
+/// The address a cap counts under: IPv4 clients reaching an IPv6 socket arrive as
+/// `::ffff:a.b.c.d` and are `a.b.c.d`; an IPv6 client is its /64, since any one host
+/// has a whole /64 of addresses to choose from.
 fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(std::net::Ipv6Addr::from_bits(
+                v6.to_bits() & !((1u128 << 64) - 1),
+            )),
+        },
         v4 => v4,
     }
 }
@@ -243,9 +249,15 @@ const DISPATCHER_REFUSALS: [(&[u8], &str, &str); 3] = [
     ),
 ];
 
-/// The same refusal with a Mattermost error body, when `written` is one of
-/// [`DISPATCHER_REFUSALS`].
+/// The same refusal with a Mattermost error body, when `written` is exactly one of
+/// [`DISPATCHER_REFUSALS`]: a whole head and nothing else. (Callers also look only at the
+/// first write on a connection, so no body bytes, such as a file download's, are ever
+/// taken for one.)
 fn with_error_body(written: &[u8]) -> Option<Vec<u8>> {
+    let head_end = written.windows(4).position(|w| w == b"\r\n\r\n")?;
+    if head_end + 4 != written.len() {
+        return None;
+    }
     let (prefix, id, message) = DISPATCHER_REFUSALS
         .iter()
         .find(|(prefix, _, _)| written.starts_with(prefix))?;
@@ -273,8 +285,10 @@ fn with_error_body(written: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// How the start of a `101 Switching Protocols` answer looks on the wire.
-const SWITCHING_PROTOCOLS: &[u8] = b"HTTP/1.1 101 ";
+/// A stream that can be told its connection left HTTP (a WebSocket after its `101`).
+pub trait LeavesHttp {
+    fn upgraded(&mut self);
+}
 
 /// A connection's stream: counted while it lives; ended when a write has waited
 /// `write_timeout` on a client that does not read, or when, on plain HTTP, a request's
@@ -297,6 +311,9 @@ pub struct Guarded<S> {
     awaiting_answer: bool,
     /// After a `101`: a WebSocket, with pings of its own; no request clock.
     upgraded: bool,
+    /// Whether anything has been written yet: only the first write can be a dispatcher
+    /// refusal that is rewritten.
+    written_any: bool,
     /// A rewritten refusal still being written, and how much of it has been.
     replacing: Option<(Vec<u8>, usize)>,
 }
@@ -312,6 +329,7 @@ impl<S> Guarded<S> {
             answer_by: None,
             awaiting_answer: false,
             upgraded: false,
+            written_any: false,
             replacing: None,
         }
     }
@@ -327,12 +345,9 @@ impl<S> Guarded<S> {
     }
 
     /// Something was written: the request was answered (or is being).
-    fn wrote(&mut self, buf: &[u8]) {
+    fn wrote(&mut self) {
         self.awaiting_answer = false;
-        if buf.starts_with(SWITCHING_PROTOCOLS) {
-            self.upgraded = true;
-            self.answer_by = None;
-        }
+        self.written_any = true;
     }
 
     /// Writes what is left of a rewritten refusal; ready once it is all out.
@@ -394,6 +409,14 @@ impl<S> Guarded<S> {
     }
 }
 
+impl<S> LeavesHttp for Guarded<S> {
+    fn upgraded(&mut self) {
+        self.upgraded = true;
+        self.awaiting_answer = false;
+        self.answer_by = None;
+    }
+}
+
 impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
@@ -430,7 +453,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         std::task::ready!(self.drain_replacement(cx))?;
-        if let Some(replacement) = with_error_body(buf) {
+        if !self.written_any
+            && !self.upgraded
+            && let Some(replacement) = with_error_body(buf)
+        {
+            self.written_any = true;
             // The dispatcher closes the connection after this, so nothing follows it.
             self.replacing = Some((replacement, 0));
             return match self.drain_replacement(cx) {
@@ -441,7 +468,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Guarded<S> {
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         let poll = self.progressed(cx, poll);
         if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
-            self.wrote(buf);
+            self.wrote();
         }
         poll
     }
@@ -478,6 +505,15 @@ mod tests {
             "an IPv4-mapped address is the same address"
         );
         let _b1 = admission.admit(addr("10.0.0.2")).unwrap();
+        // One IPv6 host's /64 is one address.
+        let v6 = Admission::new(10, 2);
+        let _c1 = v6.admit(addr("2001:db8:1:2::1")).unwrap();
+        let _c2 = v6.admit(addr("2001:db8:1:2:ffff::9")).unwrap();
+        assert_eq!(
+            v6.admit(addr("2001:db8:1:2::77")).err(),
+            Some(Refusal::Address)
+        );
+        assert!(v6.admit(addr("2001:db8:1:3::1")).is_ok());
         assert_eq!(
             admission.admit(addr("10.0.0.3")).err(),
             Some(Refusal::Total)
@@ -524,8 +560,15 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(json["status_code"], 408);
         assert_eq!(json["id"], "api.context.request_timeout.app_error");
-        // An application error (with its body) passes unchanged.
-        assert!(with_error_body(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 206\r\n").is_none());
+        // An application error (with its body) passes unchanged, and so does anything
+        // that is more than a bare head.
+        assert!(
+            with_error_body(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 206\r\n\r\n").is_none()
+        );
+        let mut more = written.to_vec();
+        more.extend_from_slice(b"{}");
+        assert!(with_error_body(&more).is_none());
+        assert!(with_error_body(&written[..written.len() - 2]).is_none());
     }
 
     #[test]

@@ -41,7 +41,13 @@ pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
 
 /// The web client's security headers for `config`.
 fn security_headers(config: &Config) -> Vec<(header::HeaderName, String)> {
-    let ancestors = config.service_settings.allowed_frame_ancestors.trim();
+    // One space between sources, whatever the admin typed between them.
+    let ancestors = config
+        .service_settings
+        .allowed_frame_ancestors
+        .split_ascii_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut connect = String::from("'self'");
     if let Some(origin) = websocket_origin(&config.service_settings.websocket_url) {
         connect.push(' ');
@@ -62,7 +68,7 @@ fn security_headers(config: &Config) -> Vec<(header::HeaderName, String)> {
         ),
     ];
     // X-Frame-Options can say only "this site" or "nobody"; CSP says the rest.
-    match ancestors {
+    match ancestors.as_str() {
         "'self'" => headers.push((header::X_FRAME_OPTIONS, "SAMEORIGIN".into())),
         "'none'" => headers.push((header::X_FRAME_OPTIONS, "DENY".into())),
         _ => {}

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
 use governor::Quota;
@@ -28,9 +28,6 @@ use crate::error::AppError;
 static X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
 static X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
 static X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
-
-/// The cookie Mattermost's web client keeps its session token in.
-const SESSION_COOKIE: &str = "MMAUTHTOKEN";
 
 /// Login attempts allowed at once from one address…
 const LOGIN_BURST: u32 = 10;
@@ -185,30 +182,10 @@ fn set_headers(headers: &mut HeaderMap, limit: u32, remaining: u32, reset_secs: 
     headers.insert(X_RATELIMIT_RESET.clone(), HeaderValue::from(reset_secs));
 }
 
-/// The session token as Mattermost looks for it: `Authorization: Bearer|Token <t>` (any
-/// case), then the `MMAUTHTOKEN` cookie, then the `access_token` query parameter.
+/// The token the request authenticates with, found exactly as authentication finds it
+/// (so a stray cookie or query parameter cannot buy a fresh bucket).
 fn auth_token(req: &ServiceRequest) -> Option<String> {
-    let from_header = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| {
-            scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("token")
-        })
-        .map(|(_, token)| token.trim().to_owned());
-    let from_cookie = || req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let from_query = || {
-        web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-            .ok()?
-            .into_inner()
-            .into_iter()
-            .find_map(|(name, value)| (name == "access_token").then_some(value))
-    };
-    from_header
-        .filter(|t| !t.is_empty())
-        .or_else(|| from_cookie().filter(|t| !t.is_empty()))
-        .or_else(|| from_query().filter(|t| !t.is_empty()))
+    super::auth::request_token(req.request())
 }
 
 /// The built-in limit on login attempts: a burst of 10 per client address, then one every

@@ -65,7 +65,9 @@ impl Config {
         ] {
             ensure(value > 0, key, || "must be at least 1 second".into())?;
         }
-        for source in s.allowed_frame_ancestors.split_whitespace() {
+        // ASCII whitespace only: anything else (a no-break space, a newline's cousins)
+        // stays inside a source and fails its check, so the header can always be built.
+        for source in s.allowed_frame_ancestors.split_ascii_whitespace() {
             ensure(
                 frame_source(source),
                 "ServiceSettings.AllowedFrameAncestors",

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::io::{AsyncRead, AsyncWriteExt};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use local::LocalFileStore;
 
@@ -80,9 +80,9 @@ pub enum DecodeRefused {
 /// in memory, and on how many wait (their uploads are on disk, not in memory).
 pub struct Files {
     store: Arc<dyn FileStore>,
-    decoders: Semaphore,
+    decoders: Arc<Semaphore>,
     /// Decodes running or waiting for a turn.
-    admitted: AtomicUsize,
+    admitted: Arc<AtomicUsize>,
     max_admitted: usize,
 }
 
@@ -106,8 +106,8 @@ impl Files {
         };
         Ok(Files {
             store: Arc::new(store),
-            decoders: Semaphore::new(decoders),
-            admitted: AtomicUsize::new(0),
+            decoders: Arc::new(Semaphore::new(decoders)),
+            admitted: Arc::new(AtomicUsize::new(0)),
             max_admitted: decoders * (1 + WAITING_PER_DECODER),
         })
     }
@@ -115,30 +115,37 @@ impl Files {
     /// Runs `job` (which decodes an image, through [`image::open_decoder`]) on a blocking
     /// thread when a decoder is free: at most `MaxImageDecoderConcurrency` run at once,
     /// a bounded number wait, each for a bounded time, and the rest are refused.
+    ///
+    /// The turn and the count move into the blocking job and are given back only when it
+    /// ends: a client that hangs up drops the request's future, but not a decode already
+    /// running, which must go on counting against the limit.
     pub async fn decode<T: Send + 'static>(
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, DecodeRefused> {
-        let _admitted = self.admit().ok_or(DecodeRefused::Busy)?;
-        let _permit: SemaphorePermit<'_> =
-            match tokio::time::timeout(DECODE_WAIT, self.decoders.acquire()).await {
+        let admitted = self.admit().ok_or(DecodeRefused::Busy)?;
+        let permit: OwnedSemaphorePermit =
+            match tokio::time::timeout(DECODE_WAIT, self.decoders.clone().acquire_owned()).await {
                 Ok(Ok(permit)) => permit,
                 Ok(Err(_)) => return Err(DecodeRefused::Failed),
                 Err(_) => return Err(DecodeRefused::Busy),
             };
-        tokio::task::spawn_blocking(job)
-            .await
-            .map_err(|_| DecodeRefused::Failed)
+        tokio::task::spawn_blocking(move || {
+            let _held = (admitted, permit);
+            job()
+        })
+        .await
+        .map_err(|_| DecodeRefused::Failed)
     }
 
     /// Counts a decode in, unless as many as may be are running or waiting.
-    fn admit(&self) -> Option<Admitted<'_>> {
+    fn admit(&self) -> Option<Admitted> {
         self.admitted
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < self.max_admitted).then_some(n + 1)
             })
             .ok()
-            .map(|_| Admitted(&self.admitted))
+            .map(|_| Admitted(self.admitted.clone()))
     }
 
     /// A new staging file for a one-shot upload; removed unless it is finished and kept.
@@ -190,9 +197,9 @@ impl Files {
 }
 
 /// A decode counted in [`Files::admit`]; counted out when dropped.
-struct Admitted<'a>(&'a AtomicUsize);
+struct Admitted(Arc<AtomicUsize>);
 
-impl Drop for Admitted<'_> {
+impl Drop for Admitted {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::AcqRel);
     }
@@ -374,6 +381,42 @@ mod tests {
         }
         assert_eq!(files.decode(|| 1).await, Ok(1));
         assert_eq!(files.admitted.load(Ordering::Acquire), 0);
+    }
+
+    #[tokio::test]
+    async fn a_decode_whose_request_went_away_still_counts_until_it_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = FileSettings {
+            max_image_decoder_concurrency: 1,
+            ..FileSettings::default()
+        };
+        let files = Arc::new(Files::open(&settings, dir.path()).unwrap());
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        let task = {
+            let files = files.clone();
+            tokio::spawn(async move {
+                files
+                    .decode(move || {
+                        started.send(()).unwrap();
+                        let _ = hold.recv();
+                    })
+                    .await
+            })
+        };
+        tokio::task::spawn_blocking(move || running.recv().unwrap())
+            .await
+            .unwrap();
+        // The client hangs up: the request's future is dropped mid-decode.
+        task.abort();
+        let _ = task.await;
+        assert_eq!(files.admitted.load(Ordering::Acquire), 1);
+        assert_eq!(files.decoders.available_permits(), 0);
+        release.send(()).unwrap();
+        while files.admitted.load(Ordering::Acquire) > 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(files.decoders.available_permits(), 1);
     }
 
     #[tokio::test]

@@ -20,6 +20,8 @@ use actix_web::dev::ServiceResponse;
 use futures_util::SinkExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 
+use crate::connections::LeavesHttp;
+
 use super::session::{self, Identity, Resume};
 use super::socket::Socket;
 use crate::state::AppState;
@@ -71,7 +73,7 @@ where
         > + 'static,
     S::Service: 'static,
     B: MessageBody + 'static,
-    T: AsyncRead + AsyncWrite + Unpin + 'static,
+    T: AsyncRead + AsyncWrite + LeavesHttp + Unpin + 'static,
 {
     let app = Rc::new(app);
     fn_factory(move || {
@@ -93,7 +95,7 @@ async fn take_over<S, B, T>(
 where
     S: Service<Request, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
     B: MessageBody + 'static,
-    T: AsyncRead + AsyncWrite + Unpin + 'static,
+    T: AsyncRead + AsyncWrite + LeavesHttp + Unpin + 'static,
 {
     // Any other path would have its answer (a file download, say) held in memory here,
     // as nothing streams it: the application's outermost middleware refuses it instead.
@@ -117,7 +119,9 @@ where
             {
                 return Ok(());
             }
-            let parts = framed.into_parts();
+            let mut parts = framed.into_parts();
+            // No longer HTTP: no request clock on it.
+            parts.io.upgraded();
             let socket = Socket::new(parts.io, parts.read_buf, MAX_MESSAGE_BYTES);
             let hub = accepted.state.hub.clone();
             actix_web::rt::spawn(session::run(
