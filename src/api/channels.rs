@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::user_param as me;
 use super::{Paging, ok, resource};
 use crate::app::channels::{self, ChannelPatch, channel_error, member_missing, require_channel};
@@ -91,7 +92,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn create_channel(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Channel>,
+    body: Json<Channel>,
 ) -> Result<HttpResponse, AppError> {
     let channel = channels::create_channel(&state, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(channel))
@@ -100,7 +101,7 @@ async fn create_channel(
 async fn direct_channel(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     let channel = channels::direct_channel(&state, &actor, &body).await?;
     Ok(HttpResponse::Created().json(channel))
@@ -109,7 +110,7 @@ async fn direct_channel(
 async fn group_channel(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     if body.len() > 16 {
         return Err(AppError::InvalidBody {
@@ -135,7 +136,7 @@ async fn patch_channel(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<ChannelPatch>,
+    body: Json<ChannelPatch>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "channel_id")?;
     Ok(HttpResponse::Ok()
@@ -170,7 +171,7 @@ async fn set_privacy(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<PrivacyBody>,
+    body: Json<PrivacyBody>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "channel_id")?;
     Ok(HttpResponse::Ok().json(channels::set_privacy(&state, &actor, &path, &body.privacy).await?))
@@ -233,7 +234,7 @@ async fn add_member(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<AddMemberBody>,
+    body: Json<AddMemberBody>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "channel_id")?;
     let user_id = me(&actor, &body.user_id)?;
@@ -279,7 +280,7 @@ async fn member_roles(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<(String, String)>,
-    body: web::Json<RolesBody>,
+    body: Json<RolesBody>,
 ) -> Result<HttpResponse, AppError> {
     let (channel_id, user_id) = path.into_inner();
     check_id(&channel_id, "channel_id")?;
@@ -292,7 +293,7 @@ async fn member_notify_props(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<(String, String)>,
-    body: web::Json<StringMap>,
+    body: Json<StringMap>,
 ) -> Result<HttpResponse, AppError> {
     let (channel_id, user_id) = path.into_inner();
     check_id(&channel_id, "channel_id")?;
@@ -316,7 +317,7 @@ async fn view_channel(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<ViewBody>,
+    body: Json<ViewBody>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me(&actor, &path)?;
     if user_id != actor.user.id {
@@ -370,7 +371,7 @@ async fn search_channels(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<ChannelSearchBody>,
+    body: Json<ChannelSearchBody>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "team_id")?;
     Ok(HttpResponse::Ok()

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::auth::{Auth, Client};
+use super::extract::Json;
 use super::{ok, resource};
 use crate::app::config as config_app;
 use crate::config::{Config, Edit, REDACTED};
@@ -82,7 +83,7 @@ async fn update_config(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     Client(client): Client,
-    body: web::Json<Value>,
+    body: Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     let saved =
         config_app::save(&state, &actor, &client.ip, body.into_inner(), Edit::Replace).await?;
@@ -94,7 +95,7 @@ async fn patch_config(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     Client(client): Client,
-    body: web::Json<Value>,
+    body: Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     let saved =
         config_app::save(&state, &actor, &client.ip, body.into_inner(), Edit::Patch).await?;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::{Paging, ok, resource};
 use crate::app::emoji;
 use crate::error::AppError;
@@ -180,7 +181,7 @@ async fn by_name(
 async fn by_names(
     state: web::Data<AppState>,
     Auth(_actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     let names = body.into_inner();
     if names.is_empty() {
@@ -197,7 +198,7 @@ async fn by_names(
 async fn search(
     state: web::Data<AppState>,
     Auth(_actor): Auth,
-    body: web::Json<Value>,
+    body: Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     let term = body
         .get("term")

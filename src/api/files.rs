@@ -19,6 +19,7 @@ use serde_json::json;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::resource;
 use crate::app::files::{self, NewUpload, SearchParams, UploadTarget};
 use crate::app::users::check_id;
@@ -397,7 +398,7 @@ async fn search_team(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<SearchParams>,
+    body: Json<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "team_id")?;
     Ok(HttpResponse::Ok().json(files::search(&state, &actor, Some(&path), &body).await?))
@@ -406,7 +407,7 @@ async fn search_team(
 async fn search_all(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<SearchParams>,
+    body: Json<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(files::search(&state, &actor, None, &body).await?))
 }
@@ -414,7 +415,7 @@ async fn search_all(
 async fn create_upload(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<NewUpload>,
+    body: Json<NewUpload>,
 ) -> Result<HttpResponse, AppError> {
     let session = files::create_upload(&state, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(session))

@@ -7,6 +7,7 @@ mod body;
 mod channels;
 mod config;
 mod emoji;
+mod extract;
 mod files;
 mod middleware;
 mod posts;

@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::{ok, resource};
 use crate::app::posts::{self, ChannelPostsQuery, PostPatch};
 use crate::app::users::check_id;
@@ -43,7 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn create_post(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Post>,
+    body: Json<Post>,
 ) -> Result<HttpResponse, AppError> {
     let (post, _created) = posts::create_post(&state, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(post))
@@ -62,7 +63,7 @@ async fn patch_post(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<PostPatch>,
+    body: Json<PostPatch>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "post_id")?;
     Ok(HttpResponse::Ok().json(posts::edit_post(&state, &actor, &path, body.into_inner()).await?))
@@ -73,7 +74,7 @@ async fn update_post(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<Post>,
+    body: Json<Post>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "post_id")?;
     if !body.id.is_empty() && body.id != *path {
@@ -152,7 +153,7 @@ fn check_ids(ids: &[String]) -> Result<(), AppError> {
 async fn posts_by_ids(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     check_ids(&body)?;
     Ok(HttpResponse::Ok().json(posts::posts_by_ids(&state, &actor, &body).await?))
@@ -161,7 +162,7 @@ async fn posts_by_ids(
 async fn reactions_by_ids(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     check_ids(&body)?;
     Ok(HttpResponse::Ok().json(posts::reactions(&state, &actor, &body).await?))
@@ -191,7 +192,7 @@ async fn channel_posts(
 async fn add_reaction(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Reaction>,
+    body: Json<Reaction>,
 ) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(posts::add_reaction(&state, &actor, body.into_inner()).await?))
 }

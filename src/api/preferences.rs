@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::{ok, resource};
 use crate::app::Actor;
 use crate::app::preferences::{self, CustomStatusRequest, Preference, StatusRequest};
@@ -66,7 +67,7 @@ async fn save_preferences(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<Vec<Preference>>,
+    body: Json<Vec<Preference>>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = target(&actor, &path)?;
     preferences::save_preferences(&state, &actor, &user_id, &body).await?;
@@ -77,7 +78,7 @@ async fn delete_preferences(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<Vec<Preference>>,
+    body: Json<Vec<Preference>>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = target(&actor, &path)?;
     preferences::delete_preferences(&state, &actor, &user_id, &body).await?;
@@ -138,7 +139,7 @@ async fn set_status(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<StatusRequest>,
+    body: Json<StatusRequest>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = target(&actor, &path)?;
     let status = preferences::set_status(&state, &actor, &user_id, &body).await?;
@@ -148,7 +149,7 @@ async fn set_status(
 async fn statuses_by_ids(
     state: web::Data<AppState>,
     Auth(_actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     let statuses = preferences::get_statuses(&state, &body).await?;
     Ok(HttpResponse::Ok().json(statuses))
@@ -158,7 +159,7 @@ async fn set_custom_status(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<CustomStatusRequest>,
+    body: Json<CustomStatusRequest>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = target(&actor, &path)?;
     preferences::set_custom_status(&state, &actor, &user_id, body.into_inner()).await?;

@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::resource;
 use crate::app::permissions::{all_roles as every_role, perm, role_by_id, role_by_name};
 use crate::error::AppError;
@@ -33,10 +34,7 @@ async fn role_with_id(_auth: Auth, path: web::Path<String>) -> Result<HttpRespon
 }
 
 /// Unknown names are left out, as in Mattermost.
-async fn roles_by_names(
-    _auth: Auth,
-    body: web::Json<Vec<String>>,
-) -> Result<HttpResponse, AppError> {
+async fn roles_by_names(_auth: Auth, body: Json<Vec<String>>) -> Result<HttpResponse, AppError> {
     if body.is_empty() || body.len() > 100 {
         return Err(AppError::InvalidBody {
             name: "role_names",

@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::{ok, resource};
 use crate::app::search::{self, SearchParams};
 use crate::app::users::check_id;
@@ -20,7 +21,7 @@ async fn search_team(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<SearchParams>,
+    body: Json<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "team_id")?;
     let found = search::search_posts(&state, &actor, Some(&path), &body).await?;
@@ -30,7 +31,7 @@ async fn search_team(
 async fn search_all(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<SearchParams>,
+    body: Json<SearchParams>,
 ) -> Result<HttpResponse, AppError> {
     let found = search::search_posts(&state, &actor, None, &body).await?;
     Ok(HttpResponse::Ok().json(found))

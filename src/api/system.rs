@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::auth::{Auth, MaybeAuth};
+use super::extract::Json;
 use super::{Paging, resource};
 use crate::app::config as config_app;
 use crate::app::permissions::perm;
@@ -26,7 +27,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/analytics/old").route(web::get().to(get_analytics)))
         .service(resource("/system/setup").route(web::get().to(setup_status)))
-        .service(resource("/audits").route(web::get().to(get_audits)));
+        .service(resource("/audits").route(web::get().to(get_audits)))
+        .service(resource("/plugins/webapp").route(web::get().to(webapp_plugins)))
+        .service(resource("/plugins/statuses").route(web::get().to(plugin_statuses)));
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,7 +154,7 @@ struct LogBody {
 async fn post_log(
     state: web::Data<AppState>,
     auth: Result<MaybeAuth, AppError>,
-    body: web::Json<LogBody>,
+    body: Json<LogBody>,
 ) -> Result<HttpResponse, AppError> {
     let level = ClientLogLevel::parse(&body.level).ok_or_else(|| AppError::InvalidBody {
         name: "level",
@@ -221,6 +224,19 @@ async fn setup_status(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
 struct AuditQuery {
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+/// `GET /api/v4/plugins/webapp`: the web-app plugins to load. Hearth has no plugins, and
+/// says so with an empty list: the desktop app and the mobile app ask for it (the mobile
+/// app during its first load) and treat anything but a 200 list as a broken server.
+async fn webapp_plugins() -> HttpResponse {
+    HttpResponse::Ok().json(json!([]))
+}
+
+/// `GET /api/v4/plugins/statuses`: each plugin's state on each node, for admins: none.
+async fn plugin_statuses(Auth(actor): Auth) -> Result<HttpResponse, AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    Ok(HttpResponse::Ok().json(json!([])))
 }
 
 /// `GET /api/v4/audits`: the audit log, newest first, for admins.

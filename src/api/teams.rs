@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Auth;
+use super::extract::Json;
 use super::user_param as me;
 use super::{Paging, ok, resource};
 use crate::app::permissions::perm;
@@ -78,7 +79,7 @@ async fn team_json(
 async fn create_team(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Team>,
+    body: Json<Team>,
 ) -> Result<HttpResponse, AppError> {
     let team = teams::create_team(&state, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(team_json(&state, &actor, team).await?))
@@ -173,7 +174,7 @@ async fn patch_team(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<TeamPatch>,
+    body: Json<TeamPatch>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "team_id")?;
     let team = teams::patch_team(&state, &actor, &path, body.into_inner()).await?;
@@ -250,7 +251,7 @@ async fn members_by_ids(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "team_id")?;
     teams::require_team(&state, &actor, &path, perm::VIEW_TEAM).await?;
@@ -280,7 +281,7 @@ async fn add_member(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<MemberBody>,
+    body: Json<MemberBody>,
 ) -> Result<HttpResponse, AppError> {
     check_id(&path, "team_id")?;
     if body.team_id.as_deref().is_some_and(|t| t != path.as_str()) {
@@ -370,7 +371,7 @@ async fn member_roles(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<(String, String)>,
-    body: web::Json<RolesBody>,
+    body: Json<RolesBody>,
 ) -> Result<HttpResponse, AppError> {
     let (team_id, user_id) = path.into_inner();
     check_id(&team_id, "team_id")?;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::{Auth, CSRF_COOKIE, Client, MaybeAuth, SESSION_COOKIE, USER_COOKIE};
+use super::extract::Json;
 use super::files::{receive, store_error};
 use super::rate_limit::LoginLimiter;
 use super::user_param as target;
@@ -260,7 +261,7 @@ async fn create_user(
     auth: MaybeAuth,
     client: Client,
     query: web::Query<CreateQuery>,
-    body: web::Json<User>,
+    body: Json<User>,
 ) -> Result<HttpResponse, AppError> {
     if query.t.as_deref().is_some_and(|t| !t.is_empty()) {
         // E-mailed invitations need e-mail, which is not built yet: no token can be valid.
@@ -376,7 +377,7 @@ fn check_lookup(list: &[String], name: &'static str) -> Result<(), AppError> {
 async fn users_by_ids(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     check_lookup(&body, "user_ids")?;
     for id in body.iter() {
@@ -389,7 +390,7 @@ async fn users_by_ids(
 async fn users_by_usernames(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<Vec<String>>,
+    body: Json<Vec<String>>,
 ) -> Result<HttpResponse, AppError> {
     check_lookup(&body, "usernames")?;
     let users = state.store.get_users_by_usernames(&body).await?;
@@ -416,7 +417,7 @@ fn may_search_email(state: &AppState, actor: &Actor) -> bool {
 async fn search_users(
     state: web::Data<AppState>,
     Auth(actor): Auth,
-    body: web::Json<SearchBody>,
+    body: Json<SearchBody>,
 ) -> Result<HttpResponse, AppError> {
     let term = body.term.trim();
     if term.is_empty() || term.chars().count() > 64 {
@@ -575,7 +576,7 @@ async fn patch_user(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<UserPatch>,
+    body: Json<UserPatch>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     let saved = users::patch_user(&state, &actor, &id, body.into_inner()).await?;
@@ -587,7 +588,7 @@ async fn update_user(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    body: web::Json<serde_json::Value>,
+    body: Json<serde_json::Value>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     if body
@@ -629,7 +630,7 @@ async fn update_roles(
     Auth(actor): Auth,
     client: Client,
     path: web::Path<String>,
-    body: web::Json<RolesBody>,
+    body: Json<RolesBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     users::update_roles(&state, &actor, &id, &body.roles, &client.0.ip).await?;
@@ -646,7 +647,7 @@ async fn update_active(
     Auth(actor): Auth,
     client: Client,
     path: web::Path<String>,
-    body: web::Json<ActiveBody>,
+    body: Json<ActiveBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     users::set_active(&state, &actor, &id, body.active, &client.0.ip).await?;
@@ -665,7 +666,7 @@ async fn update_password(
     Auth(actor): Auth,
     client: Client,
     path: web::Path<String>,
-    body: web::Json<PasswordBody>,
+    body: Json<PasswordBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     users::change_password(
@@ -819,7 +820,7 @@ async fn login(
     state: web::Data<AppState>,
     limiter: web::Data<LoginLimiter>,
     client: Client,
-    body: web::Json<sessions::LoginRequest>,
+    body: Json<sessions::LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     limiter.check(&client.0.ip)?;
     let (user, session) = sessions::login(&state, &body, &client.0).await?;
@@ -879,7 +880,7 @@ struct MfaRequiredBody {
 
 async fn mfa_required(
     state: web::Data<AppState>,
-    body: web::Json<MfaRequiredBody>,
+    body: Json<MfaRequiredBody>,
 ) -> Result<HttpResponse, AppError> {
     let required = sessions::mfa_required(&state, &body.login_id).await?;
     Ok(HttpResponse::Ok().json(json!({ "mfa_required": required })))
@@ -910,7 +911,7 @@ async fn update_mfa(
     Auth(actor): Auth,
     client: Client,
     path: web::Path<String>,
-    body: web::Json<MfaBody>,
+    body: Json<MfaBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     sessions::update_mfa(&state, &actor, &id, body.activate, &body.code, &client.0).await?;
@@ -936,7 +937,7 @@ async fn revoke_session(
     Auth(actor): Auth,
     client: Client,
     path: web::Path<String>,
-    body: web::Json<RevokeBody>,
+    body: Json<RevokeBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     check_id(&body.session_id, "session_id")?;
@@ -965,7 +966,7 @@ async fn create_token(
     Auth(actor): Auth,
     client: Client,
     path: web::Path<String>,
-    body: web::Json<TokenBody>,
+    body: Json<TokenBody>,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     let token = tokens::create(&state, &actor, &id, &body.description, &client.0.ip).await?;
@@ -1030,7 +1031,7 @@ async fn revoke_token(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     client: Client,
-    body: web::Json<TokenIdBody>,
+    body: Json<TokenIdBody>,
 ) -> Result<HttpResponse, AppError> {
     change_token(&state, &actor, &client.0.ip, &body, TokenAction::Revoke).await
 }
@@ -1039,7 +1040,7 @@ async fn disable_token(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     client: Client,
-    body: web::Json<TokenIdBody>,
+    body: Json<TokenIdBody>,
 ) -> Result<HttpResponse, AppError> {
     change_token(&state, &actor, &client.0.ip, &body, TokenAction::Disable).await
 }
@@ -1048,7 +1049,7 @@ async fn enable_token(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     client: Client,
-    body: web::Json<TokenIdBody>,
+    body: Json<TokenIdBody>,
 ) -> Result<HttpResponse, AppError> {
     change_token(&state, &actor, &client.0.ip, &body, TokenAction::Enable).await
 }

@@ -346,14 +346,20 @@ mod tests {
         names
     }
 
-    #[tokio::test]
-    async fn decodes_past_the_running_and_waiting_ones_are_refused() {
+    /// Files with a single image decoder, in a folder of their own.
+    fn one_decoder() -> (tempfile::TempDir, Arc<Files>) {
         let dir = tempfile::tempdir().unwrap();
         let settings = FileSettings {
             max_image_decoder_concurrency: 1,
             ..FileSettings::default()
         };
         let files = Arc::new(Files::open(&settings, dir.path()).unwrap());
+        (dir, files)
+    }
+
+    #[tokio::test]
+    async fn decodes_past_the_running_and_waiting_ones_are_refused() {
+        let (_dir, files) = one_decoder();
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let hold = Arc::new(std::sync::Mutex::new(hold));
         // One running and WAITING_PER_DECODER waiting fill it.
@@ -385,12 +391,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_decode_whose_request_went_away_still_counts_until_it_ends() {
-        let dir = tempfile::tempdir().unwrap();
-        let settings = FileSettings {
-            max_image_decoder_concurrency: 1,
-            ..FileSettings::default()
-        };
-        let files = Arc::new(Files::open(&settings, dir.path()).unwrap());
+        let (_dir, files) = one_decoder();
         let (release, hold) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let task = {

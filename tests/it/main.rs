@@ -13,6 +13,7 @@ mod accounts;
 mod change_feed;
 mod channel_access;
 mod cli_users;
+mod client_bodies;
 mod config_api;
 mod configuration;
 mod database;

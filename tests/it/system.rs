@@ -91,3 +91,32 @@ async fn client_config_and_license_have_what_clients_read() {
     assert_eq!(status, 200);
     assert_eq!(license["IsLicensed"], "false");
 }
+
+#[tokio::test]
+async fn plugin_lists_are_empty_as_the_apps_expect() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    // The desktop app asks while it adds the server, before anyone signs in.
+    let (status, plugins) = server.get_json("/api/v4/plugins/webapp").await;
+    assert_eq!((status, plugins), (200, serde_json::json!([])));
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let (status, body) = server
+        .call(
+            Some(&bob),
+            reqwest::Method::GET,
+            "/api/v4/plugins/statuses",
+            None,
+        )
+        .await;
+    assert_error(status, &body, 403, "api.context.permissions.app_error");
+    let (status, body) = server
+        .call(
+            Some(&admin),
+            reqwest::Method::GET,
+            "/api/v4/plugins/statuses",
+            None,
+        )
+        .await;
+    assert_eq!((status, body), (200, serde_json::json!([])));
+}
