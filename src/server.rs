@@ -97,6 +97,9 @@ pub async fn build_state(
         diagnostic_id: diagnostic_id.into(),
         search: None,
         logging,
+        password_hashers: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        )),
     })
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::config::{Config, LiveConfig};
+use crate::error::AppError;
 use crate::files::Files;
 use crate::logging::Logging;
 use crate::store::Store;
@@ -26,9 +27,20 @@ pub struct AppState {
     pub search: Option<crate::search::indexer::Indexer>,
     /// The log's recent lines (`GET /api/v4/logs`) and its level.
     pub logging: Logging,
+    /// Turns to hash or verify a password (one per core): each holds 19 MiB while it runs.
+    pub password_hashers: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
+    /// Waits for a turn to hash or verify a password (see `app::hash_password`).
+    pub async fn password_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        self.password_hashers
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| AppError::Internal("password hashing has stopped".into()))
+    }
+
     /// The configuration in force now: a snapshot that does not change under the caller.
     /// Take it once per request (or task step) and read everything from it.
     pub fn config(&self) -> Arc<Config> {

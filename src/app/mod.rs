@@ -23,6 +23,7 @@ pub mod users;
 
 use crate::error::AppError;
 use crate::model::{Session, User};
+use crate::state::AppState;
 use permissions::Permission;
 
 /// Who is making a request: a signed-in user and the session (or access token) they used.
@@ -61,23 +62,38 @@ impl Actor {
     }
 }
 
-/// Password hashing is deliberately slow (about 15 ms of CPU): run it on the blocking pool
-/// so a burst of sign-ins never stalls the async workers serving everyone else.
-pub(crate) async fn hash_password(password: &str) -> Result<String, AppError> {
+/// Password hashing is deliberately slow (about 15 ms of CPU) and large (argon2id holds
+/// 19 MiB while it runs): run it on the blocking pool so a burst of sign-ins never stalls
+/// the async workers serving everyone else, and at most [`AppState::password_hashers`] at
+/// once, so a burst (sixty-four anonymous sign-ins from as many addresses took the server
+/// from 65 MB to 550 MB) costs waiting time, not memory. The turn moves into the blocking
+/// job: a request dropped mid-hash does not free it early.
+pub(crate) async fn hash_password(state: &AppState, password: &str) -> Result<String, AppError> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || crate::auth::password::hash(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)
+    let turn = state.password_turn().await?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        crate::auth::password::hash(&password)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(AppError::Internal)
 }
 
 /// See [`hash_password`].
 pub(crate) async fn verify_password(
+    state: &AppState,
     password: &str,
     stored: &str,
 ) -> crate::auth::password::Verified {
     let (password, stored) = (password.to_string(), stored.to_string());
-    tokio::task::spawn_blocking(move || crate::auth::password::verify(&password, &stored))
-        .await
-        .unwrap_or(crate::auth::password::Verified::No)
+    let Ok(turn) = state.password_turn().await else {
+        return crate::auth::password::Verified::No;
+    };
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        crate::auth::password::verify(&password, &stored)
+    })
+    .await
+    .unwrap_or(crate::auth::password::Verified::No)
 }

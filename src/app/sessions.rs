@@ -91,7 +91,7 @@ pub async fn login(
         });
     }
     let Some(user) = find_login_user(state, &request.login_id).await? else {
-        let _ = crate::app::verify_password(&request.password, &DUMMY_HASH).await;
+        let _ = crate::app::verify_password(state, &request.password, &DUMMY_HASH).await;
         audit::record(
             state,
             "",
@@ -113,7 +113,8 @@ pub async fn login(
         audit::record(state, &user.id, "login_failure", "locked", &client.ip, "").await;
         return Err(locked_out());
     }
-    let verified = crate::app::verify_password(&request.password, &credentials.password_hash).await;
+    let verified =
+        crate::app::verify_password(state, &request.password, &credentials.password_hash).await;
     let Verified::Yes { rehash } = verified else {
         state
             .store
@@ -182,7 +183,7 @@ pub async fn login(
     }
     if rehash {
         // An imported bcrypt hash: replace it with argon2id now that we know the password.
-        let hash = crate::app::hash_password(&request.password).await?;
+        let hash = crate::app::hash_password(state, &request.password).await?;
         state
             .store
             .set_password_hash(&user.id, &hash)

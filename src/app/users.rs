@@ -218,7 +218,7 @@ pub async fn create_user(
         ));
     }
     check_password(&state.config(), &input.password)?;
-    let hash = crate::app::hash_password(&input.password).await?;
+    let hash = crate::app::hash_password(state, &input.password).await?;
 
     let now = now_millis();
     let user = User {
@@ -436,7 +436,7 @@ async fn double_check_password(
     if credentials.failed_attempts >= state.config().service_settings.maximum_login_attempts {
         return Err(crate::app::sessions::locked_out());
     }
-    match crate::app::verify_password(password, &credentials.password_hash).await {
+    match crate::app::verify_password(state, password, &credentials.password_hash).await {
         Verified::Yes { .. } => Ok(()),
         Verified::No => {
             state
@@ -550,7 +550,7 @@ pub async fn change_password(
         double_check_password(state, user_id, current, wrong).await?;
     }
     check_password(&state.config(), new)?;
-    let hash = crate::app::hash_password(new).await?;
+    let hash = crate::app::hash_password(state, new).await?;
     state
         .store
         .set_password_hash(user_id, &hash)

@@ -160,6 +160,55 @@ async fn compressed_bodies_are_limited_by_their_inflated_size_before_memory_is_s
     );
 }
 
+#[tokio::test]
+async fn a_burst_of_anonymous_sign_ins_from_many_addresses_stays_in_bounded_memory() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    server.admin().await;
+    let before = start_peak(&server);
+    // Each from an address of its own, so the per-address login limit lets every one in.
+    let attempts = (0..64u32).map(|i| {
+        let local = std::net::IpAddr::from([127, 0, 3 + (i / 200) as u8, (i % 200 + 2) as u8]);
+        let client = reqwest::Client::builder()
+            .local_address(local)
+            .build()
+            .unwrap();
+        let url = format!("{}/api/v4/users/login", server.url);
+        async move {
+            let response = client
+                .post(url)
+                .json(&json!({"login_id": "admin", "password": "not-the-password"}))
+                .send()
+                .await
+                .unwrap();
+            json(response).await
+        }
+    });
+    for (status, body) in futures_util::future::join_all(attempts).await {
+        // Wrong password, or (once the failures are counted) the account locked.
+        assert_eq!(status, 401, "{body}");
+        assert!(
+            [
+                "api.user.login.invalid_credentials_email_username",
+                "api.user.check_user_login_attempts.too_many.app_error"
+            ]
+            .contains(&body["id"].as_str().unwrap_or_default()),
+            "{body}"
+        );
+    }
+    let growth = peak_growth(&server, before);
+    // argon2id holds 19 MiB per hash; one runs per core. Before, all 64 ran at once and
+    // took the server from 65 MB to 550 MB.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    let bound = cores * 20 * 1024 * 1024 + 64 * 1024 * 1024;
+    assert!(
+        growth < bound,
+        "peak memory grew by {} MiB (bound {} MiB)",
+        growth / 1024 / 1024,
+        bound / 1024 / 1024
+    );
+}
+
 // --- 2. Avatars -------------------------------------------------------------------------
 
 #[tokio::test]
