@@ -6,6 +6,7 @@
 //! it knows nothing of the store, and refusals are ordinary [`AppError`]s so they carry
 //! Mattermost's error body and the request id.
 
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -188,11 +189,16 @@ fn auth_token(req: &ServiceRequest) -> Option<String> {
     super::auth::request_token(req.request())
 }
 
-/// The built-in limit on login attempts: a burst of 10 per client address, then one every
-/// 6 seconds. Always on, whatever `RateLimitSettings` say, because password guessing is
-/// worth stopping even where API limits are off. Shared as `web::Data<LoginLimiter>`.
+/// The built-in limit on failed sign-ins: a burst of 10 per client address, then one every
+/// 6 seconds. Only failures count, so an office of hundreds behind one NAT address can
+/// all sign in at nine o'clock while a password guesser from one address is held to one
+/// guess per 6 s. Always on, whatever `RateLimitSettings` say, because password guessing
+/// is worth stopping even where API limits are off. Shared as `web::Data<LoginLimiter>`.
 pub struct LoginLimiter {
+    /// Failures, per address.
     buckets: Buckets<String>,
+    /// Addresses whose failures used up their burst, and until when they wait.
+    waiting: std::sync::Mutex<HashMap<String, std::time::Instant>>,
 }
 
 impl LoginLimiter {
@@ -203,17 +209,56 @@ impl LoginLimiter {
                 LOGIN_TRACKED_ADDRESSES,
                 DefaultClock::default(),
             ),
+            waiting: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts one login attempt from `ip`; `TooManyRequests` when it is one too many.
+    /// Before a sign-in from `ip`: `TooManyRequests` while its failures are over the limit.
     pub fn check(&self, ip: &str) -> Result<(), AppError> {
-        match self.buckets.check(&login_key(ip)) {
-            Verdict::Allowed { .. } => Ok(()),
+        let key = login_key(ip);
+        let mut waiting = self.waiting();
+        let now = std::time::Instant::now();
+        match waiting.get(&key) {
+            Some(until) if *until > now => Err(AppError::TooManyRequests {
+                retry_after_secs: ceil_secs(*until - now).max(1),
+            }),
+            Some(_) => {
+                waiting.remove(&key);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// After a failed sign-in from `ip`: counts it, and once that empties the address's
+    /// budget, makes it wait until the next attempt comes back.
+    pub fn failed(&self, ip: &str) {
+        let key = login_key(ip);
+        let wait = match self.buckets.check(&key) {
+            Verdict::Allowed { remaining: 0, .. } => Some(LOGIN_REFILL),
+            Verdict::Allowed { .. } => None,
             Verdict::Refused {
                 retry_after_secs, ..
-            } => Err(AppError::TooManyRequests { retry_after_secs }),
+            } => Some(Duration::from_secs(retry_after_secs.max(1))),
+        };
+        if let Some(wait) = wait {
+            let now = std::time::Instant::now();
+            let mut waiting = self.waiting();
+            // Bounded like the buckets: the expired go first, then everyone if need be.
+            if waiting.len() >= LOGIN_TRACKED_ADDRESSES {
+                waiting.retain(|_, until| *until > now);
+                if waiting.len() >= LOGIN_TRACKED_ADDRESSES {
+                    waiting.clear();
+                }
+            }
+            waiting.insert(key, now + wait);
         }
+    }
+
+    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, std::time::Instant>> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -371,11 +416,26 @@ mod tests {
         }
     }
 
+    /// A sign-in attempt from `ip` that fails, as the handler runs it.
+    fn fail(limiter: &LoginLimiter, ip: &str) -> Result<(), AppError> {
+        limiter.check(ip)?;
+        limiter.failed(ip);
+        Ok(())
+    }
+
     #[test]
-    fn login_allows_ten_attempts_then_refuses_that_address_only() {
+    fn successful_sign_ins_are_not_counted() {
+        let limiter = LoginLimiter::new();
+        for _ in 0..1000 {
+            assert!(limiter.check("192.0.2.7").is_ok());
+        }
+    }
+
+    #[test]
+    fn login_allows_ten_failures_then_refuses_that_address_only() {
         let limiter = LoginLimiter::new();
         for attempt in 0..LOGIN_BURST {
-            assert!(limiter.check("192.0.2.7").is_ok(), "attempt {attempt}");
+            assert!(fail(&limiter, "192.0.2.7").is_ok(), "attempt {attempt}");
         }
         match limiter.check("192.0.2.7") {
             Err(AppError::TooManyRequests { retry_after_secs }) => {
@@ -392,7 +452,7 @@ mod tests {
     fn login_counts_an_ipv6_client_by_its_64_prefix() {
         let limiter = LoginLimiter::new();
         for n in 0..LOGIN_BURST {
-            assert!(limiter.check(&format!("2001:db8:1:2::{n:x}")).is_ok());
+            assert!(fail(&limiter, &format!("2001:db8:1:2::{n:x}")).is_ok());
         }
         assert!(limiter.check("2001:db8:1:2:ffff::1").is_err());
         assert!(limiter.check("2001:db8:1:3::1").is_ok());

@@ -823,7 +823,15 @@ async fn login(
     body: Json<sessions::LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     limiter.check(&client.0.ip)?;
-    let (user, session) = sessions::login(&state, &body, &client.0).await?;
+    let (user, session) = match sessions::login(&state, &body, &client.0).await {
+        Ok(signed_in) => signed_in,
+        Err(error) => {
+            if sessions::counts_as_failure(&error, &body) {
+                limiter.failed(&client.0.ip);
+            }
+            return Err(error);
+        }
+    };
     let max_age = (session.expires_at - session.create_at) / 1000;
     let secure = state
         .config()

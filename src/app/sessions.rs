@@ -55,6 +55,22 @@ fn invalid_mfa() -> AppError {
     }
 }
 
+/// Whether a sign-in that ended in `error` was a guess the per-address login limit counts:
+/// a wrong password or MFA code, or any attempt on a locked account. Not the MFA probe
+/// (a sign-in without a code, which clients send to learn whether one is needed), nor a
+/// deactivated account or a malformed request.
+pub fn counts_as_failure(error: &AppError, request: &LoginRequest) -> bool {
+    match error {
+        AppError::Unauthorized { id, .. } => match *id {
+            "api.user.login.invalid_credentials_email_username"
+            | "api.user.check_user_login_attempts.too_many.app_error" => true,
+            "mfa.validate_token.authenticate.app_error" => !request.token.trim().is_empty(),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Finds the account a login id names, as the sign-in settings allow.
 async fn find_login_user(state: &AppState, login_id: &str) -> Result<Option<User>, AppError> {
     let email = &state.config().email_settings;

@@ -209,6 +209,91 @@ async fn a_burst_of_anonymous_sign_ins_from_many_addresses_stays_in_bounded_memo
     );
 }
 
+/// A client whose connections come from the loopback address `local`.
+fn client_from(local: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(local))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_office_behind_one_address_signs_in_while_guessing_from_one_is_slowed() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    let mut people = Vec::new();
+    for n in 0..20 {
+        let name = format!("person{n}");
+        server.create_user(&name, Some(&admin)).await;
+        people.push(name);
+    }
+    // 200 sign-ins from one address (twenty people, ten devices each), well within 60 s.
+    let office = client_from([127, 0, 4, 2]);
+    let url = format!("{}/api/v4/users/login", server.url);
+    let started = Instant::now();
+    for round in 0..10 {
+        let logins = people.iter().map(|name| {
+            office
+                .post(&url)
+                .json(&json!({"login_id": name, "password": PASSWORD}))
+                .send()
+        });
+        for response in futures_util::future::join_all(logins).await {
+            let (status, body) = json(response.unwrap()).await;
+            assert_eq!(status, 200, "round {round}: {body}");
+        }
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Twenty wrong guesses from another address: ten are let through, then it must wait.
+    let guesser = client_from([127, 0, 4, 3]);
+    let mut answers = Vec::new();
+    for n in 0..20 {
+        let response = guesser
+            .post(&url)
+            .json(&json!({"login_id": format!("nobody{n}"), "password": "guess"}))
+            .send()
+            .await
+            .unwrap();
+        let retry_after = response.headers().get("retry-after").cloned();
+        let (status, body) = json(response).await;
+        answers.push((status, body, retry_after));
+    }
+    for (status, body, _) in &answers[..10] {
+        assert_error(
+            *status,
+            body,
+            401,
+            "api.user.login.invalid_credentials_email_username",
+        );
+    }
+    for (status, body, retry_after) in &answers[10..] {
+        assert_error(
+            *status,
+            body,
+            429,
+            "api.context.rate_limit_exceeded.app_error",
+        );
+        assert!(retry_after.is_some(), "429 without Retry-After");
+    }
+    // The office is not affected by the guesser.
+    let (status, _) = json(
+        office
+            .post(&url)
+            .json(&json!({"login_id": "person0", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+}
+
 // --- 2. Avatars -------------------------------------------------------------------------
 
 #[tokio::test]
