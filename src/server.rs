@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use actix_http::HttpService;
 use actix_service::{IntoServiceFactory, ServiceFactoryExt, fn_service, map_config};
-use actix_web::middleware::{Compress, from_fn};
+use actix_web::middleware::{Compress, NormalizePath, TrailingSlash, from_fn};
 use actix_web::{App, web};
 use anyhow::Context;
 
@@ -167,6 +167,9 @@ pub async fn serve(
             .app_data(rate_limiter.clone())
             .app_data(login_limiter.clone())
             .wrap(Compress::default())
+            // `/posts/ID//reactions` is `/posts/ID/reactions`: Mattermost's router cleans
+            // paths, and clients (mattermostdriver among them) send doubled slashes.
+            .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .wrap(from_fn(api::rate_limit::rate_limit))
             .wrap(from_fn(api::request_context))
             .configure(api::configure)

@@ -28,6 +28,7 @@ mod postgres_tls;
 mod posts;
 mod preferences;
 mod private_channels;
+mod python_clients;
 mod rate_limit;
 mod search;
 mod security;
