@@ -167,11 +167,12 @@ pub async fn serve(
             .app_data(rate_limiter.clone())
             .app_data(login_limiter.clone())
             .wrap(Compress::default())
-            // `/posts/ID//reactions` is `/posts/ID/reactions`: Mattermost's router cleans
-            // paths, and clients (mattermostdriver among them) send doubled slashes.
-            .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .wrap(from_fn(api::rate_limit::rate_limit))
             .wrap(from_fn(api::request_context))
+            // Outermost, so every other layer sees the cleaned path: `/posts/ID//reactions`
+            // is `/posts/ID/reactions`, as Mattermost's router cleans paths, and clients
+            // (mattermostdriver among them) send doubled slashes.
+            .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
             .configure(api::configure)
             .default_service(web::to(webui::serve))
     };

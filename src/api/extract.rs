@@ -187,27 +187,25 @@ impl Entries {
     }
 
     fn of_struct(map: Map<String, Value>, fields: &'static [&'static str]) -> Self {
-        let mut entries: Vec<(String, Value)> = Vec::with_capacity(map.len());
-        let mut exact: Vec<bool> = Vec::with_capacity(map.len());
+        // One slot per field: a key that names no field is dropped here (serde would
+        // ignore it anyway), so the work is keys × fields, however many keys a body has.
+        let mut slots: Vec<Option<(Value, bool)>> = vec![None; fields.len()];
         for (key, value) in map {
-            let (key, is_exact) = match field_for(&key, fields) {
-                Some(field) => (field.to_string(), field == key),
-                None => (key, true),
+            let Some((at, exact)) = field_for(&key, fields) else {
+                continue;
             };
             // Two keys on one field: the exact spelling wins.
-            match entries.iter().position(|(seen, _)| *seen == key) {
-                Some(at) if is_exact || !exact[at] => {
-                    entries[at].1 = value;
-                    exact[at] = is_exact;
-                }
-                Some(_) => {}
-                None => {
-                    entries.push((key, value));
-                    exact.push(is_exact);
-                }
+            match &slots[at] {
+                Some((_, true)) if !exact => {}
+                _ => slots[at] = Some((value, exact)),
             }
         }
-        entries.retain(|(_, value)| !value.is_null());
+        let entries: Vec<(String, Value)> = slots
+            .into_iter()
+            .zip(fields)
+            .filter_map(|(slot, field)| slot.map(|(value, _)| ((*field).to_string(), value)))
+            .filter(|(_, value)| !value.is_null())
+            .collect();
         Entries {
             entries: entries.into_iter(),
             value: None,
@@ -215,15 +213,16 @@ impl Entries {
     }
 }
 
-/// The field `key` names: itself, else the one field equal to it ignoring ASCII case.
-fn field_for(key: &str, fields: &'static [&'static str]) -> Option<&'static str> {
-    if let Some(exact) = fields.iter().find(|field| **field == key) {
-        return Some(exact);
+/// The field `key` names, by index, and whether the spelling is exact: itself, else the
+/// first field equal to it ignoring ASCII case.
+fn field_for(key: &str, fields: &'static [&'static str]) -> Option<(usize, bool)> {
+    if let Some(at) = fields.iter().position(|field| *field == key) {
+        return Some((at, true));
     }
     fields
         .iter()
-        .find(|field| field.eq_ignore_ascii_case(key))
-        .copied()
+        .position(|field| field.eq_ignore_ascii_case(key))
+        .map(|at| (at, false))
 }
 
 impl<'de> MapAccess<'de> for Entries {
@@ -347,6 +346,21 @@ mod tests {
         // Map keys are data, not fields: kept as sent.
         let post: Post = from_value(json!({"props": {"Key": 1}})).unwrap();
         assert!(post.props.contains_key("Key"));
+    }
+
+    #[test]
+    fn unknown_keys_are_dropped_before_matching() {
+        let mut keys: Map<String, Value> =
+            (0..40_000).map(|n| (format!("k{n}"), json!(1))).collect();
+        keys.insert("LOGIN_ID".into(), json!("bob"));
+        let entries = Entries::of_struct(keys, &["login_id", "password"]);
+        let names: Vec<&str> = entries
+            .entries
+            .as_slice()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(names, ["login_id"]);
     }
 
     #[test]

@@ -189,74 +189,123 @@ fn auth_token(req: &ServiceRequest) -> Option<String> {
     super::auth::request_token(req.request())
 }
 
-/// The built-in limit on failed sign-ins: a burst of 10 per client address, then one every
-/// 6 seconds. Only failures count, so an office of hundreds behind one NAT address can
-/// all sign in at nine o'clock while a password guesser from one address is held to one
-/// guess per 6 s. Always on, whatever `RateLimitSettings` say, because password guessing
-/// is worth stopping even where API limits are off. Shared as `web::Data<LoginLimiter>`.
+/// The built-in limit on failed sign-ins: a budget of 10 per client address, coming back
+/// at one every 6 seconds. Only failures spend it, so an office of hundreds behind one NAT
+/// address can all sign in at nine o'clock, while a password guesser from one address is
+/// held to one guess per 6 s. Attempts still being checked count against what is left, so
+/// guesses sent all at once cannot outrun the budget either (at most 10 are checked before
+/// the first failure is known). Always on, whatever `RateLimitSettings` say, because
+/// password guessing is worth stopping even where API limits are off. Shared as
+/// `web::Data<LoginLimiter>`.
 pub struct LoginLimiter {
-    /// Failures, per address.
-    buckets: Buckets<String>,
-    /// Addresses whose failures used up their burst, and until when they wait.
-    waiting: std::sync::Mutex<HashMap<String, std::time::Instant>>,
+    addresses: std::sync::Mutex<HashMap<String, Budget>>,
+}
+
+/// What one address has left.
+#[derive(Debug)]
+struct Budget {
+    /// Failures it may still have, fractional while coming back.
+    left: f64,
+    /// When `left` was last brought up to date.
+    at: std::time::Instant,
+    /// Its sign-ins being checked now.
+    in_flight: u32,
+}
+
+impl Budget {
+    fn refill(&mut self, now: std::time::Instant) {
+        let back =
+            now.saturating_duration_since(self.at).as_secs_f64() / LOGIN_REFILL.as_secs_f64();
+        self.left = (self.left + back).min(f64::from(LOGIN_BURST));
+        self.at = now;
+    }
+}
+
+/// A sign-in being checked, counted against its address until dropped; [`failed`]
+/// spends one of the address's failures.
+///
+/// [`failed`]: LoginAttempt::failed
+pub struct LoginAttempt<'a> {
+    limiter: &'a LoginLimiter,
+    key: String,
+    failed: bool,
+}
+
+impl LoginAttempt<'_> {
+    /// The sign-in failed: it counts.
+    pub fn failed(mut self) {
+        self.failed = true;
+    }
+}
+
+impl Drop for LoginAttempt<'_> {
+    fn drop(&mut self) {
+        let mut addresses = self.limiter.addresses();
+        if let Some(budget) = addresses.get_mut(&self.key) {
+            budget.in_flight = budget.in_flight.saturating_sub(1);
+            if self.failed {
+                // Brought up to date at the next check, from `at`: the same sum.
+                budget.left = (budget.left - 1.0).max(0.0);
+            }
+        }
+    }
 }
 
 impl LoginLimiter {
     pub fn new() -> Self {
         LoginLimiter {
-            buckets: Buckets::new(
-                login_quota(),
-                LOGIN_TRACKED_ADDRESSES,
-                DefaultClock::default(),
-            ),
-            waiting: std::sync::Mutex::new(HashMap::new()),
+            addresses: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
-    /// Before a sign-in from `ip`: `TooManyRequests` while its failures are over the limit.
-    pub fn check(&self, ip: &str) -> Result<(), AppError> {
+    /// Before a sign-in from `ip`: the attempt, or `TooManyRequests` when its failures and
+    /// the attempts already being checked leave nothing.
+    pub fn check(&self, ip: &str) -> Result<LoginAttempt<'_>, AppError> {
+        self.check_at(ip, std::time::Instant::now())
+    }
+
+    fn check_at(&self, ip: &str, now: std::time::Instant) -> Result<LoginAttempt<'_>, AppError> {
         let key = login_key(ip);
-        let mut waiting = self.waiting();
-        let now = std::time::Instant::now();
-        match waiting.get(&key) {
-            Some(until) if *until > now => Err(AppError::TooManyRequests {
-                retry_after_secs: ceil_secs(*until - now).max(1),
-            }),
-            Some(_) => {
-                waiting.remove(&key);
-                Ok(())
+        let mut addresses = self.addresses();
+        if addresses.len() >= LOGIN_TRACKED_ADDRESSES && !addresses.contains_key(&key) {
+            // Full: forget the addresses that are whole again and idle (they are no
+            // different from new ones); if that is not enough, every idle one.
+            addresses.retain(|_, budget| {
+                budget.refill(now);
+                budget.in_flight > 0 || budget.left < f64::from(LOGIN_BURST)
+            });
+            if addresses.len() >= LOGIN_TRACKED_ADDRESSES {
+                addresses.retain(|_, budget| budget.in_flight > 0);
             }
-            None => Ok(()),
         }
-    }
-
-    /// After a failed sign-in from `ip`: counts it, and once that empties the address's
-    /// budget, makes it wait until the next attempt comes back.
-    pub fn failed(&self, ip: &str) {
-        let key = login_key(ip);
-        let wait = match self.buckets.check(&key) {
-            Verdict::Allowed { remaining: 0, .. } => Some(LOGIN_REFILL),
-            Verdict::Allowed { .. } => None,
-            Verdict::Refused {
-                retry_after_secs, ..
-            } => Some(Duration::from_secs(retry_after_secs.max(1))),
+        let budget = addresses.entry(key.clone()).or_insert(Budget {
+            left: f64::from(LOGIN_BURST),
+            at: now,
+            in_flight: 0,
+        });
+        budget.refill(now);
+        if budget.left - f64::from(budget.in_flight) >= 1.0 {
+            budget.in_flight += 1;
+            return Ok(LoginAttempt {
+                limiter: self,
+                key,
+                failed: false,
+            });
+        }
+        // Waiting on attempts in flight: they end within a second or so. Otherwise, until
+        // the next failure comes back.
+        let retry_after_secs = if budget.left >= 1.0 {
+            1
+        } else {
+            ((1.0 - budget.left) * LOGIN_REFILL.as_secs_f64())
+                .ceil()
+                .max(1.0) as u64
         };
-        if let Some(wait) = wait {
-            let now = std::time::Instant::now();
-            let mut waiting = self.waiting();
-            // Bounded like the buckets: the expired go first, then everyone if need be.
-            if waiting.len() >= LOGIN_TRACKED_ADDRESSES {
-                waiting.retain(|_, until| *until > now);
-                if waiting.len() >= LOGIN_TRACKED_ADDRESSES {
-                    waiting.clear();
-                }
-            }
-            waiting.insert(key, now + wait);
-        }
+        Err(AppError::TooManyRequests { retry_after_secs })
     }
 
-    fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, std::time::Instant>> {
-        self.waiting
+    fn addresses(&self) -> std::sync::MutexGuard<'_, HashMap<String, Budget>> {
+        self.addresses
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -266,12 +315,6 @@ impl Default for LoginLimiter {
     fn default() -> Self {
         LoginLimiter::new()
     }
-}
-
-fn login_quota() -> Quota {
-    Quota::with_period(LOGIN_REFILL)
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::new(LOGIN_BURST).unwrap_or(NonZeroU32::MIN))
 }
 
 /// The bucket of a login attempt's address. An IPv6 client usually holds a whole /64, so
@@ -418,8 +461,7 @@ mod tests {
 
     /// A sign-in attempt from `ip` that fails, as the handler runs it.
     fn fail(limiter: &LoginLimiter, ip: &str) -> Result<(), AppError> {
-        limiter.check(ip)?;
-        limiter.failed(ip);
+        limiter.check(ip)?.failed();
         Ok(())
     }
 
@@ -432,6 +474,23 @@ mod tests {
     }
 
     #[test]
+    fn guesses_sent_at_once_cannot_outrun_the_budget() {
+        let limiter = LoginLimiter::new();
+        let attempts: Vec<_> = (0..LOGIN_BURST)
+            .map(|_| limiter.check("192.0.2.7").unwrap())
+            .collect();
+        assert!(matches!(
+            limiter.check("192.0.2.7"),
+            Err(AppError::TooManyRequests {
+                retry_after_secs: 1
+            })
+        ));
+        // Once they are known to have succeeded, the budget is whole again.
+        drop(attempts);
+        assert!(limiter.check("192.0.2.7").is_ok());
+    }
+
+    #[test]
     fn login_allows_ten_failures_then_refuses_that_address_only() {
         let limiter = LoginLimiter::new();
         for attempt in 0..LOGIN_BURST {
@@ -441,7 +500,7 @@ mod tests {
             Err(AppError::TooManyRequests { retry_after_secs }) => {
                 assert!((1..=6).contains(&retry_after_secs), "{retry_after_secs}");
             }
-            other => panic!("expected a refusal: {other:?}"),
+            other => panic!("expected a refusal: {:?}", other.err()),
         }
         assert!(limiter.check("192.0.2.8").is_ok());
         // A v4-mapped IPv6 address is the same client.
@@ -459,30 +518,31 @@ mod tests {
     }
 
     #[test]
-    fn login_attempts_come_back_one_per_six_seconds() {
-        let (buckets, clock) = buckets(login_quota(), 100);
-        let key = "192.0.2.7".to_string();
+    fn login_failures_come_back_one_per_six_seconds() {
+        let limiter = LoginLimiter::new();
+        let start = std::time::Instant::now();
         for _ in 0..LOGIN_BURST {
-            allowed(buckets.check(&key));
+            limiter.check_at("192.0.2.7", start).unwrap().failed();
         }
-        assert_eq!(
-            buckets.check(&key),
-            Verdict::Refused {
-                retry_after_secs: 6,
-                reset_secs: 60
+        match limiter.check_at("192.0.2.7", start) {
+            Err(AppError::TooManyRequests { retry_after_secs }) => {
+                assert!((5..=6).contains(&retry_after_secs), "{retry_after_secs}");
             }
+            other => panic!("expected a refusal: {:?}", other.err()),
+        }
+        assert!(
+            limiter
+                .check_at("192.0.2.7", start + Duration::from_secs(5))
+                .is_err()
         );
-        clock.advance(Duration::from_secs(5));
-        assert!(matches!(
-            buckets.check(&key),
-            Verdict::Refused {
-                retry_after_secs: 1,
-                ..
-            }
-        ));
-        clock.advance(Duration::from_secs(1));
-        allowed(buckets.check(&key));
-        assert!(matches!(buckets.check(&key), Verdict::Refused { .. }));
+        let attempt = limiter.check_at("192.0.2.7", start + Duration::from_secs(7));
+        assert!(attempt.is_ok());
+        attempt.unwrap().failed();
+        assert!(
+            limiter
+                .check_at("192.0.2.7", start + Duration::from_secs(8))
+                .is_err()
+        );
     }
 
     #[test]

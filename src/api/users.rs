@@ -599,7 +599,7 @@ async fn update_user(
         return Err(AppError::InvalidParam { name: "id" });
     }
     let patch: UserPatch =
-        serde_json::from_value(body.into_inner()).map_err(|e| AppError::InvalidBody {
+        super::extract::from_value(body.into_inner()).map_err(|e| AppError::InvalidBody {
             name: "user",
             detail: e.to_string(),
         })?;
@@ -822,16 +822,17 @@ async fn login(
     client: Client,
     body: Json<sessions::LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
-    limiter.check(&client.0.ip)?;
+    let attempt = limiter.check(&client.0.ip)?;
     let (user, session) = match sessions::login(&state, &body, &client.0).await {
         Ok(signed_in) => signed_in,
         Err(error) => {
             if sessions::counts_as_failure(&error, &body) {
-                limiter.failed(&client.0.ip);
+                attempt.failed();
             }
             return Err(error);
         }
     };
+    drop(attempt);
     let max_age = (session.expires_at - session.create_at) / 1000;
     let secure = state
         .config()

@@ -51,10 +51,13 @@ def main():
 
     # The WebSocket, in a thread of its own as bots run it; it must hear the next post.
     heard = []
+    connected = threading.Event()
     done = threading.Event()
 
     async def on_event(message):
         event = json.loads(message)
+        if event.get("event") == "hello":
+            connected.set()
         if event.get("event") == "posted":
             post = json.loads(event["data"]["post"])
             heard.append(post["message"])
@@ -65,7 +68,7 @@ def main():
         driver.init_websocket(on_event)
 
     threading.Thread(target=listen, daemon=True).start()
-    time.sleep(1.0)
+    check(connected.wait(15), "the WebSocket said no hello")
 
     root = driver.posts.create_post(options={"channel_id": channel["id"], "message": "hello from Python"})
     check(root["message"] == "hello from Python", f"post: {root}")
