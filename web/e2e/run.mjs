@@ -391,7 +391,10 @@ const tests = [
         await a.getByRole('dialog').getByRole('list', {name: 'People'}).getByRole('button', {name: /bob/}).click();
         await a.getByRole('dialog').getByRole('button', {name: 'Go'}).click();
         await a.waitForURL('**/acme-team/messages/@bob');
+        // As a person would: type once the conversation is open, not just its address.
+        await a.locator('.channel-header h1', {hasText: 'bob'}).waitFor();
         await send(a, 'psst, a direct message');
+        await post(a, 'psst, a direct message').waitFor();
         const dm = b.locator('.sidebar a.channel-item', {hasText: 'alice'});
         await dm.waitFor();
         await dm.locator('.badge', {hasText: '1'}).waitFor();
