@@ -64,6 +64,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete_image)),
     )
     .service(resource("/users/{user_id}/image/default").route(web::get().to(default_image)))
+    .service(resource("/users/sessions/device").route(web::put().to(attach_device)))
     .service(resource("/users/{user_id}/sessions").route(web::get().to(list_sessions)))
     .service(resource("/users/{user_id}/sessions/revoke").route(web::post().to(revoke_session)))
     .service(
@@ -939,6 +940,22 @@ async fn list_sessions(
 #[derive(Debug, Deserialize)]
 struct RevokeBody {
     session_id: String,
+}
+
+/// `PUT /users/sessions/device` `{device_id}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeviceBody {
+    device_id: String,
+}
+
+async fn attach_device(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: Json<DeviceBody>,
+) -> Result<HttpResponse, AppError> {
+    sessions::attach_device(&state, &actor, &body.device_id).await?;
+    Ok(ok())
 }
 
 async fn revoke_session(

@@ -446,6 +446,50 @@ pub async fn revoke_session(
     Ok(())
 }
 
+/// Longest device id (push token) a session takes.
+const MAX_DEVICE_ID: usize = 512;
+
+/// `PUT /users/sessions/device`: the mobile app tells the server which device (push token)
+/// the caller's session runs on. As in Mattermost, the session then lasts the mobile
+/// length from now, and the user's other sessions on that device (an earlier sign-in of
+/// the same phone) end, sockets and all.
+pub async fn attach_device(
+    state: &AppState,
+    actor: &Actor,
+    device_id: &str,
+) -> Result<(), AppError> {
+    let device_id = device_id.trim();
+    if device_id.is_empty() || device_id.len() > MAX_DEVICE_ID {
+        return Err(AppError::InvalidBody {
+            name: "device_id",
+            detail: format!("device_id must be 1 to {MAX_DEVICE_ID} characters"),
+        });
+    }
+    let expires_at = now_millis() + session_length_ms(state, true);
+    state
+        .store
+        .attach_session_device(&actor.session.id, device_id, expires_at)
+        .await
+        .map_err(|error| match error {
+            // An access token is no session a device can hold.
+            StoreError::NotFound => AppError::invalid(
+                "api.user.attach_device_id.invalid_session.app_error",
+                "Only a signed-in session can be attached to a device.",
+            ),
+            other => other.into(),
+        })?;
+    for other in state.store.list_sessions(&actor.user.id).await? {
+        if other.id != actor.session.id && other.device_id == device_id {
+            match state.store.revoke_session(&other.id).await {
+                Ok(()) | Err(StoreError::NotFound) => {}
+                Err(error) => return Err(error.into()),
+            }
+            state.hub.end_sessions(&actor.user.id, Some(&other.id));
+        }
+    }
+    Ok(())
+}
+
 /// Ends all of a user's sessions.
 pub async fn revoke_all_sessions(
     state: &AppState,

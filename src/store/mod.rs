@@ -370,6 +370,14 @@ pub trait SessionStore: Send + Sync {
         last_activity_at: i64,
         expires_at: Option<i64>,
     ) -> Result<(), StoreError>;
+    /// Gives the session the mobile device it runs on (a push token such as
+    /// `android_rn-v2:…`) and a new expiry.
+    async fn attach_session_device(
+        &self,
+        id: &str,
+        device_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError>;
     /// The user's sessions, newest first.
     async fn list_sessions(&self, user_id: &str) -> Result<Vec<crate::model::Session>, StoreError>;
     async fn revoke_session(&self, id: &str) -> Result<(), StoreError>;

@@ -1387,3 +1387,77 @@ async fn profile_pictures_start_as_a_default_and_can_be_replaced_and_reset() {
     assert_eq!(status, 200);
     assert_eq!(picture(&server, &carol, bob.id()).await, default);
 }
+
+#[tokio::test]
+async fn the_mobile_app_attaches_its_device_to_its_session() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    server.create_user("bob", Some(&admin)).await;
+    // An earlier sign-in of the same phone, already attached to it.
+    let old = server.login("bob", PASSWORD).await;
+    let device = json!({ "device_id": "android_rn-v2:push-token-1" });
+    let (status, body) = server
+        .call(
+            Some(&old),
+            Method::PUT,
+            "/api/v4/users/sessions/device",
+            Some(device.clone()),
+        )
+        .await;
+    assert_eq!((status, &body["status"]), (200, &json!("OK")), "{body}");
+    let web = server.login("bob", PASSWORD).await;
+
+    // The app signs in again and attaches the same device: the old session ends.
+    let phone = server.login("bob", PASSWORD).await;
+    let (status, body) = server
+        .call(
+            Some(&phone),
+            Method::PUT,
+            "/api/v4/users/sessions/device",
+            Some(device),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = server
+        .call(Some(&old), Method::GET, "/api/v4/users/me", None)
+        .await;
+    assert_error(status, &body, 401, "api.context.session_expired.app_error");
+    for still in [&web, &phone] {
+        let (status, _) = server
+            .call(Some(still), Method::GET, "/api/v4/users/me", None)
+            .await;
+        assert_eq!(status, 200);
+    }
+
+    // The session is now the phone's, with the mobile length.
+    let (status, sessions) = server
+        .call(Some(&phone), Method::GET, "/api/v4/users/me/sessions", None)
+        .await;
+    assert_eq!(status, 200, "{sessions}");
+    let mine = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["device_id"] == "android_rn-v2:push-token-1")
+        .expect("the phone's session lists its device");
+    let days = (mine["expires_at"].as_i64().unwrap() - mine["create_at"].as_i64().unwrap())
+        / (24 * 3600 * 1000);
+    assert!((29..=30).contains(&days), "{mine}");
+
+    // No device: a Mattermost 400.
+    let (status, body) = server
+        .call(
+            Some(&phone),
+            Method::PUT,
+            "/api/v4/users/sessions/device",
+            Some(json!({ "device_id": null })),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_body_param.app_error",
+    );
+}

@@ -1229,6 +1229,29 @@ async fn sessions_round_trip(store: &dyn Store) {
     assert_eq!(store.last_seq().await.unwrap(), before);
 }
 
+async fn a_session_gets_its_device(store: &dyn Store) {
+    let u = make(store, "dora").await;
+    let s = session(&u.id, 1_000);
+    store.create_session(&s).await.unwrap();
+    store
+        .attach_session_device(&s.id, "android_rn-v2:abc", 5_000_000)
+        .await
+        .unwrap();
+    let got = store.get_session(&s.id).await.unwrap();
+    assert_eq!(
+        got,
+        Session {
+            device_id: "android_rn-v2:abc".into(),
+            expires_at: 5_000_000,
+            ..s.clone()
+        }
+    );
+    assert!(matches!(
+        store.attach_session_device("ghost", "x", 1).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
 async fn sessions_touch_and_revoke(store: &dyn Store) {
     let u = make(store, "mona").await;
     let other = make(store, "nils").await;
@@ -1522,6 +1545,7 @@ super::suite!(
     list_users_by_membership,
     sessions_round_trip,
     sessions_touch_and_revoke,
+    a_session_gets_its_device,
     access_tokens,
     audit_log,
 );

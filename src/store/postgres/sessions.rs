@@ -94,6 +94,19 @@ impl SessionStore for PgStore {
         .await
     }
 
+    async fn attach_session_device(
+        &self,
+        id: &str,
+        device_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.update_one(
+            "UPDATE sessions SET device_id = $2, expires_at = $3 WHERE id = $1",
+            &[&id, &device_id, &expires_at],
+        )
+        .await
+    }
+
     async fn list_sessions(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {
         let client = self.client().await?;
         let stmt = client

@@ -91,6 +91,20 @@ impl SessionStore for SqliteStore {
         .await
     }
 
+    async fn attach_session_device(
+        &self,
+        id: &str,
+        device_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let (id, device_id) = (id.to_string(), device_id.to_string());
+        self.update_one(
+            "UPDATE sessions SET device_id = ?2, expires_at = ?3 WHERE id = ?1",
+            move |stmt| stmt.execute(params![id, device_id, expires_at]),
+        )
+        .await
+    }
+
     async fn list_sessions(&self, user_id: &str) -> Result<Vec<Session>, StoreError> {
         let user_id = user_id.to_string();
         self.read(move |conn| {
