@@ -28,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/analytics/old").route(web::get().to(get_analytics)))
         .service(resource("/system/setup").route(web::get().to(setup_status)))
         .service(resource("/audits").route(web::get().to(get_audits)))
+        .service(resource("/system/notices/view").route(web::put().to(view_notices)))
+        .service(resource("/system/notices/{team_id}").route(web::get().to(notices)))
         .service(resource("/plugins/webapp").route(web::get().to(webapp_plugins)))
         .service(resource("/plugins/statuses").route(web::get().to(plugin_statuses)));
 }
@@ -224,6 +226,22 @@ async fn setup_status(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
 struct AuditQuery {
     page: Option<u32>,
     per_page: Option<u32>,
+}
+
+/// `GET /api/v4/system/notices/{team_id}`: product notices for the caller. Hearth shows
+/// none (Mattermost's come from its own notice server), and says so with an empty list.
+async fn notices(Auth(_actor): Auth, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    crate::app::users::check_id(&path, "team_id")?;
+    Ok(HttpResponse::Ok().json(json!([])))
+}
+
+/// `PUT /api/v4/system/notices/view` `[notice ids]`: there are none to mark.
+async fn view_notices(
+    Auth(_actor): Auth,
+    body: Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    let _ = body.into_inner();
+    Ok(super::ok())
 }
 
 /// `GET /api/v4/plugins/webapp`: the web-app plugins to load. Hearth has no plugins, and

@@ -120,3 +120,46 @@ async fn plugin_lists_are_empty_as_the_apps_expect() {
         .await;
     assert_eq!((status, body), (200, serde_json::json!([])));
 }
+
+#[tokio::test]
+async fn product_notices_are_an_empty_list() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    let team = "a".repeat(26);
+    let path = format!("/api/v4/system/notices/{team}?clientVersion=2.0&client=mobile-android");
+    let (status, body) = server
+        .call(Some(&admin), reqwest::Method::GET, &path, None)
+        .await;
+    assert_eq!((status, body), (200, serde_json::json!([])));
+    let (status, body) = server
+        .call(
+            Some(&admin),
+            reqwest::Method::PUT,
+            "/api/v4/system/notices/view",
+            Some(serde_json::json!(["n1"])),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["status"]),
+        (200, &serde_json::json!("OK")),
+        "{body}"
+    );
+    let (status, body) = server
+        .call(
+            Some(&admin),
+            reqwest::Method::GET,
+            "/api/v4/system/notices/nope",
+            None,
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_url_param.app_error",
+    );
+    // Signed-out callers are refused as for any other read.
+    let (status, _) = server.get_json(&path).await;
+    assert_eq!(status, 401);
+}

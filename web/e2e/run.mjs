@@ -843,6 +843,19 @@ const tests = [
         assert(await fits(), 'the Threads view fits a 390 px screen');
     }],
 
+    ['inside the desktop app, the page tells it that it has started', async () => {
+        const context = await browser.newContext({viewport: VIEWPORT});
+        await context.addInitScript(() => {
+            window.desktopAPI = {reactAppInitialized: () => { window.hearthToldDesktop = (window.hearthToldDesktop || 0) + 1; }};
+        });
+        const page = await context.newPage();
+        await page.goto(`${base}/login`);
+        await page.getByLabel('Username or e-mail').waitFor();
+        // The desktop app waits about 4 s for this before giving up on the page.
+        await page.waitForFunction(() => window.hearthToldDesktop === 1, null, {timeout: 4000});
+        await context.close();
+    }],
+
     // Last, so it covers every page the stories above opened.
     ['every story ran under the server\'s Content-Security-Policy without a violation', async () => {
         if (base === server.url) {

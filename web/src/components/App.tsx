@@ -1,5 +1,6 @@
 import {lazy, Suspense, useEffect} from 'react';
 import {bootstrap} from '../actions';
+import {tellDesktopAppReady} from '../lib/desktop';
 import {matchRoute, navigate, useLocation} from '../router';
 import {getState, isSystemAdmin, useAppState} from '../store';
 import {Login, Signup} from './Auth';
@@ -66,6 +67,11 @@ export function App() {
             bootstrap();
         }
     }, []);
+    useEffect(() => {
+        if (ready) {
+            tellDesktopAppReady();
+        }
+    }, [ready]);
     if (!ready) {
         return <Loading/>;
     }
