@@ -244,24 +244,17 @@ fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     png
 }
 
-/// Forgets the server's memory peak so far (`VmHWM` restarts from the current resident
-/// size), so a following [`peak_rss_kib`] measures only what comes after.
+/// Forgets the server's memory peak so far, in KiB (see [`Server::reset_peak`]).
 async fn reset_peak_rss(server: &Server) -> u64 {
     // Indexing the set-up's posts and names grows the index writers' arenas; let it finish
     // so that only what the test does is measured.
     server.search_caught_up().await;
-    std::fs::write(format!("/proc/{}/clear_refs", server.pid()), "5").unwrap();
-    peak_rss_kib(server)
+    server.reset_peak() / 1024
 }
 
 /// The server's peak resident memory so far, in KiB.
 fn peak_rss_kib(server: &Server) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/<pid>/status")
+    server.memory("VmHWM:") / 1024
 }
 
 fn sha1_hex(bytes: &[u8]) -> String {

@@ -17,29 +17,6 @@ use crate::support::accounts::PASSWORD;
 use crate::support::multipart::{BOUNDARY, Part, encode, form};
 use crate::support::{Server, assert_error, data_dir, json};
 
-/// A figure from the server's `/proc/PID/status`, in bytes.
-fn memory(server: &Server, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).unwrap();
-    let kib: u64 = status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| panic!("{field} in /proc/PID/status"));
-    kib * 1024
-}
-
-/// Starts measuring the server's peak memory from now: resets its high-water mark
-/// (`VmHWM`) to what it holds now, which it returns.
-fn start_peak(server: &Server) -> u64 {
-    std::fs::write(format!("/proc/{}/clear_refs", server.pid()), "5").unwrap();
-    memory(server, "VmRSS:")
-}
-
-/// How far the server's memory rose above `start` since [`start_peak`].
-fn peak_growth(server: &Server, start: u64) -> u64 {
-    memory(server, "VmHWM:").saturating_sub(start)
-}
-
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes).unwrap();
@@ -114,7 +91,7 @@ async fn compressed_bodies_are_limited_by_their_inflated_size_before_memory_is_s
     let bomb = gzip(&inflated);
     drop(inflated);
     assert!(bomb.len() < 300 * 1024, "{} bytes", bomb.len());
-    let before = start_peak(&server);
+    let before = server.reset_peak();
     let requests = (0..16).map(|_| login_with(&server, "gzip", bomb.clone()).send());
     let mut refused = 0;
     // The server answers before reading the whole body, and closes the connection: a
@@ -131,7 +108,7 @@ async fn compressed_bodies_are_limited_by_their_inflated_size_before_memory_is_s
         refused += 1;
     }
     assert!(refused > 0, "no bomb got its 413");
-    let growth = peak_growth(&server, before);
+    let growth = server.peak_growth(before);
     // Each request may hold its JSON limit (300 KB) and one 64 KiB slice: about 6 MB for
     // sixteen. Before, they took the server to 1.78 GB.
     assert!(
@@ -165,7 +142,7 @@ async fn a_burst_of_anonymous_sign_ins_from_many_addresses_stays_in_bounded_memo
     let data = data_dir();
     let server = Server::start(data.path(), &[]);
     server.admin().await;
-    let before = start_peak(&server);
+    let before = server.reset_peak();
     // Each from an address of its own, so the per-address login limit lets every one in.
     let attempts = (0..64u32).map(|i| {
         let local = std::net::IpAddr::from([127, 0, 3 + (i / 200) as u8, (i % 200 + 2) as u8]);
@@ -196,7 +173,7 @@ async fn a_burst_of_anonymous_sign_ins_from_many_addresses_stays_in_bounded_memo
             "{body}"
         );
     }
-    let growth = peak_growth(&server, before);
+    let growth = server.peak_growth(before);
     // argon2id holds 19 MiB per hash; one runs per core. Before, all 64 ran at once and
     // took the server from 65 MB to 550 MB.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
@@ -350,7 +327,7 @@ async fn parallel_huge_avatars_are_decoded_a_few_at_a_time_in_bounded_memory() {
     let body = form(&[Part::File("image", "huge.png", &png)]);
     let path = format!("/api/v4/users/{}/image", admin.id());
 
-    let before = start_peak(&server);
+    let before = server.reset_peak();
     let uploads = (0..32).map(|_| {
         server
             .as_user(&admin, Method::POST, &path)
@@ -374,7 +351,7 @@ async fn parallel_huge_avatars_are_decoded_a_few_at_a_time_in_bounded_memory() {
             stored += 1;
         }
     }
-    let growth = peak_growth(&server, before);
+    let growth = server.peak_growth(before);
     eprintln!(
         "{stored} of 32 stored in {:?}; peak memory grew by {} MiB",
         started.elapsed(),

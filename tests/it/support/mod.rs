@@ -367,6 +367,31 @@ impl Server {
         self.child.id()
     }
 
+    /// A figure from the server's `/proc/PID/status` (`"VmRSS:"`, `"VmHWM:"`), in bytes.
+    pub fn memory(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_else(|| panic!("{field} in /proc/PID/status"));
+        kib * 1024
+    }
+
+    /// Starts measuring the server's peak memory from now: resets its high-water mark
+    /// (`VmHWM`) to what it holds now, which it returns in bytes.
+    pub fn reset_peak(&self) -> u64 {
+        std::fs::write(format!("/proc/{}/clear_refs", self.pid()), "5").unwrap();
+        self.memory("VmRSS:")
+    }
+
+    /// How far the server's memory rose above `start` since [`Server::reset_peak`]. (The
+    /// kernel sums its counters lazily: the peak can read a little below `start`.)
+    #[allow(dead_code)] // the PostgreSQL binary leaves out the module that uses it
+    pub fn peak_growth(&self, start: u64) -> u64 {
+        self.memory("VmHWM:").saturating_sub(start)
+    }
+
     /// `host:port` of the server.
     pub fn addr(&self) -> String {
         self.url.trim_start_matches("http://").to_string()
