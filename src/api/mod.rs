@@ -15,6 +15,7 @@ mod preferences;
 pub mod rate_limit;
 mod roles;
 mod search;
+mod sidebar;
 mod system;
 mod teams;
 mod threads;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(roles::configure)
             .configure(preferences::configure)
             .configure(teams::configure)
+            .configure(sidebar::configure)
             .configure(channels::configure)
             // Before posts: `/posts/search` must not be taken for `/posts/{post_id}`.
             .configure(search::configure)

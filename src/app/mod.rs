@@ -15,6 +15,7 @@ pub mod posts;
 pub mod preferences;
 pub mod search;
 pub mod sessions;
+pub mod sidebar;
 pub mod system;
 pub mod teams;
 pub mod threads;

@@ -207,7 +207,25 @@ pub async fn save_preferences(
         .store
         .save_preferences(user_id, preferences)
         .await
-        .map_err(user_error)
+        .map_err(user_error)?;
+    follow_favorites(state, user_id, preferences, false).await;
+    Ok(())
+}
+
+/// Keeps the Favorites categories in step with `favorite_channel` preferences just saved
+/// or deleted. The preferences are stored either way; a failure here is logged and the
+/// next read of the sidebar still places the channel by its preference.
+async fn follow_favorites(
+    state: &AppState,
+    user_id: &str,
+    preferences: &[Preference],
+    deleted: bool,
+) {
+    if let Err(error) =
+        crate::app::sidebar::follow_favorite_preferences(state, user_id, preferences, deleted).await
+    {
+        tracing::warn!(%user_id, %error, "could not move favourite channels in the sidebar");
+    }
 }
 
 /// Deletes preferences by category and name (missing ones are ignored), all or none.
@@ -231,7 +249,9 @@ pub async fn delete_preferences(
         .store
         .delete_preferences(user_id, preferences)
         .await
-        .map_err(user_error)
+        .map_err(user_error)?;
+    follow_favorites(state, user_id, preferences, true).await;
+    Ok(())
 }
 
 /// Ends the DND of those statuses whose end time has passed, recording the change, and

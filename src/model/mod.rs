@@ -8,6 +8,7 @@ mod id;
 mod post;
 mod preference;
 mod session;
+mod sidebar;
 mod team;
 mod user;
 
@@ -18,6 +19,7 @@ pub use id::{ID_LEN, is_valid_id, new_id, now_millis};
 pub use post::{Post, PostList, Reaction};
 pub use preference::{CustomStatus, Preference, Presence, Status, StatusChange};
 pub use session::Session;
+pub use sidebar::{CategorySorting, CategoryType, OrderedSidebarCategories, SidebarCategory};
 pub use team::{Team, TeamMember, TeamType};
 pub use user::{Timezone, User};
 

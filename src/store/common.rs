@@ -2,7 +2,8 @@
 //! channel and team types, scheme roles, LIKE patterns, and the data of change-feed rows
 //! both write alike. Pure functions, no SQL calls.
 
-use crate::model::{Channel, ChannelType, TeamType};
+use crate::model::{Channel, ChannelType, Preference, TeamType};
+use crate::store::{ChangeDraft, StoreError};
 
 pub(crate) const CHANNEL_COLUMNS: &str =
     "id, create_at, update_at, delete_at, team_id, type, display_name,
@@ -108,4 +109,21 @@ pub(crate) fn prune_changes_sql(below_seq: &str, before: &str, limit: &str) -> S
               AND seq < (SELECT MAX(seq) FROM change_feed)
             ORDER BY seq LIMIT {limit})"
     )
+}
+
+/// A feed row addressed to `user_id` whose data carries `preferences` as a JSON string, as
+/// Mattermost's `preferences_changed`/`preferences_deleted` events do.
+pub(crate) fn preferences_change(
+    kind: &'static str,
+    user_id: &str,
+    preferences: &[Preference],
+) -> Result<ChangeDraft, StoreError> {
+    let list = serde_json::to_string(preferences).map_err(|e| StoreError::Other(e.to_string()))?;
+    Ok(ChangeDraft {
+        kind,
+        entity_id: user_id.to_string(),
+        user_id: user_id.to_string(),
+        data: serde_json::json!({ "preferences": list }),
+        ..ChangeDraft::default()
+    })
 }

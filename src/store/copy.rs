@@ -39,6 +39,8 @@ pub const TABLES: &[&str] = &[
     "file_infos",
     "upload_sessions",
     "custom_emoji",
+    "sidebar_categories",
+    "sidebar_channels",
     "change_feed",
 ];
 

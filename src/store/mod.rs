@@ -14,6 +14,7 @@ mod files;
 mod messaging;
 pub mod postgres;
 mod preferences;
+mod sidebar;
 pub mod sqlite;
 
 pub use emoji::EmojiStore;
@@ -23,6 +24,9 @@ pub use messaging::{
     TeamChannels, TeamStore, ThreadCursor, ThreadQuery, ThreadState, ThreadStore,
 };
 pub use preferences::PreferenceStore;
+pub use sidebar::{
+    CategoryWrite, Placement, SidebarEvent, SidebarRows, SidebarStore, SidebarWrite,
+};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -221,6 +225,7 @@ pub trait Store:
     + AccessTokenStore
     + AuditStore
     + PreferenceStore
+    + SidebarStore
     + TeamStore
     + ChannelStore
     + PostStore

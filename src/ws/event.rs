@@ -306,6 +306,23 @@ pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> V
                 },
             )]
         }
+        "sidebar_category_created"
+        | "sidebar_category_updated"
+        | "sidebar_category_order_updated"
+        | "sidebar_category_deleted" => {
+            let mut data = d.clone();
+            if let Some(map) = data.as_object_mut() {
+                map.insert("team_id".into(), json!(change.team_id));
+            }
+            vec![OutEvent::new(
+                &change.kind,
+                data,
+                Broadcast {
+                    team_id: change.team_id.clone(),
+                    ..to_user(&change.user_id)
+                },
+            )]
+        }
         "emoji_added" => vec![OutEvent::new(
             "emoji_added",
             json!({ "emoji": d["emoji"] }),

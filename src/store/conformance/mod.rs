@@ -24,6 +24,7 @@ mod content;
 mod emoji;
 mod feed;
 mod messaging;
+mod sidebar;
 mod statistics;
 
 /// A store under test, and what must live as long as it.

@@ -455,6 +455,15 @@ impl ChannelStore for PgStore {
         if removed == 0 {
             return Err(StoreError::NotFound);
         }
+        // Out of the user's sidebar too: a channel joined again lands in its default
+        // category.
+        tx.client()
+            .execute(
+                "DELETE FROM sidebar_channels WHERE user_id = $1 AND channel_id = $2",
+                &[&user_id, &channel_id],
+            )
+            .await
+            .map_err(map_err)?;
         let channel = select_channel(tx.client(), channel_id).await?;
         tx.emit(channel_change("user_removed", &channel, user_id))?;
         tx.commit().await

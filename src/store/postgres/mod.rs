@@ -21,6 +21,7 @@ mod migrate;
 mod posts;
 mod preferences;
 mod sessions;
+mod sidebar;
 mod system;
 mod teams;
 mod threads;

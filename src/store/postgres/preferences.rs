@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use deadpool_postgres::ClientWrapper;
 use tokio_postgres::Row;
 
-use super::{PgStore, map_err, one};
+use super::{PgStore, WriteTx, map_err, one};
 use crate::model::{CustomStatus, Preference, Presence, Status, StatusChange, now_millis};
+use crate::store::common::preferences_change;
 use crate::store::{ChangeDraft, PreferenceStore, StoreError};
 
 const PREFERENCE_COLUMNS: &str = "user_id, category, name, value";
@@ -22,23 +23,6 @@ fn preference_from_row(row: &Row) -> Result<Preference, tokio_postgres::Error> {
 
 fn preferences_from_rows(rows: &[Row]) -> Result<Vec<Preference>, StoreError> {
     super::from_rows(rows, preference_from_row)
-}
-
-/// A feed row addressed to `user_id` whose data carries `preferences` as a JSON string, as
-/// Mattermost's `preferences_changed`/`preferences_deleted` events do.
-fn preferences_change(
-    kind: &'static str,
-    user_id: &str,
-    preferences: &[Preference],
-) -> Result<ChangeDraft, StoreError> {
-    let list = serde_json::to_string(preferences).map_err(|e| StoreError::Other(e.to_string()))?;
-    Ok(ChangeDraft {
-        kind,
-        entity_id: user_id.to_string(),
-        user_id: user_id.to_string(),
-        data: serde_json::json!({ "preferences": list }),
-        ..ChangeDraft::default()
-    })
 }
 
 /// Reads a stored presence; an unknown word (written by a newer version) reads as offline.
@@ -143,35 +127,7 @@ impl PreferenceStore for PgStore {
         preferences: &[Preference],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        {
-            let client = tx.client();
-            let stmt = client
-                .prepare_cached(
-                    "INSERT INTO preferences (user_id, category, name, value)
-                     VALUES ($1, $2, $3, $4)
-                     ON CONFLICT (user_id, category, name) DO UPDATE SET value = excluded.value",
-                )
-                .await
-                .map_err(map_err)?;
-            // One statement per preference, in order: a name given twice keeps the last
-            // value (one multi-row upsert may not touch a row twice).
-            for p in preferences {
-                if p.user_id != user_id {
-                    return Err(StoreError::Invalid(
-                        "a preference belongs to another user".into(),
-                    ));
-                }
-                client
-                    .execute(&stmt, &[&p.user_id, &p.category, &p.name, &p.value])
-                    .await
-                    .map_err(map_err)?;
-            }
-        }
-        tx.emit(preferences_change(
-            "preferences_changed",
-            user_id,
-            preferences,
-        )?)?;
+        save_in(&mut tx, user_id, preferences).await?;
         tx.commit().await
     }
 
@@ -181,26 +137,7 @@ impl PreferenceStore for PgStore {
         preferences: &[Preference],
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        {
-            let client = tx.client();
-            let stmt = client
-                .prepare_cached(
-                    "DELETE FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3",
-                )
-                .await
-                .map_err(map_err)?;
-            for p in preferences {
-                client
-                    .execute(&stmt, &[&user_id, &p.category, &p.name])
-                    .await
-                    .map_err(map_err)?;
-            }
-        }
-        tx.emit(preferences_change(
-            "preferences_deleted",
-            user_id,
-            preferences,
-        )?)?;
+        delete_in(&mut tx, user_id, preferences).await?;
         tx.commit().await
     }
 
@@ -387,4 +324,70 @@ fn custom_status_change(user_id: &str) -> ChangeDraft {
         data: serde_json::json!({ "user_id": user_id }),
         ..ChangeDraft::default()
     }
+}
+
+/// Inserts or replaces `preferences` inside `tx`, with their `preferences_changed` row.
+pub(super) async fn save_in(
+    tx: &mut WriteTx,
+    user_id: &str,
+    preferences: &[Preference],
+) -> Result<(), StoreError> {
+    {
+        let client = tx.client();
+        let stmt = client
+            .prepare_cached(
+                "INSERT INTO preferences (user_id, category, name, value)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (user_id, category, name) DO UPDATE SET value = excluded.value",
+            )
+            .await
+            .map_err(map_err)?;
+        // One statement per preference, in order: a name given twice keeps the last
+        // value (one multi-row upsert may not touch a row twice).
+        for p in preferences {
+            if p.user_id != user_id {
+                return Err(StoreError::Invalid(
+                    "a preference belongs to another user".into(),
+                ));
+            }
+            client
+                .execute(&stmt, &[&p.user_id, &p.category, &p.name, &p.value])
+                .await
+                .map_err(map_err)?;
+        }
+    }
+    tx.emit(preferences_change(
+        "preferences_changed",
+        user_id,
+        preferences,
+    )?)
+}
+
+/// Deletes the preferences named by category and name inside `tx`, with their
+/// `preferences_deleted` row.
+pub(super) async fn delete_in(
+    tx: &mut WriteTx,
+    user_id: &str,
+    preferences: &[Preference],
+) -> Result<(), StoreError> {
+    {
+        let client = tx.client();
+        let stmt = client
+            .prepare_cached(
+                "DELETE FROM preferences WHERE user_id = $1 AND category = $2 AND name = $3",
+            )
+            .await
+            .map_err(map_err)?;
+        for p in preferences {
+            client
+                .execute(&stmt, &[&user_id, &p.category, &p.name])
+                .await
+                .map_err(map_err)?;
+        }
+    }
+    tx.emit(preferences_change(
+        "preferences_deleted",
+        user_id,
+        preferences,
+    )?)
 }

@@ -385,6 +385,14 @@ impl ChannelStore for SqliteStore {
                 if removed == 0 {
                     return Err(StoreError::NotFound);
                 }
+                // Out of the user's sidebar too: a channel joined again lands in its
+                // default category.
+                tx.conn()
+                    .execute(
+                        "DELETE FROM sidebar_channels WHERE user_id = ?1 AND channel_id = ?2",
+                        params![user_id, channel_id],
+                    )
+                    .map_err(map_err)?;
                 let channel = select_channel(tx.conn(), &channel_id)?;
                 tx.emit(channel_change("user_removed", &channel, &user_id))?;
                 Ok(())

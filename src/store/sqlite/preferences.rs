@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::writer::WriteTx;
 use super::{SqliteStore, map_err};
 use crate::model::{CustomStatus, Preference, Presence, Status, StatusChange};
+use crate::store::common::preferences_change;
 use crate::store::{ChangeDraft, PreferenceStore, StoreError};
 
 fn preference_from_row(row: &Row<'_>) -> rusqlite::Result<Preference> {
@@ -26,23 +28,6 @@ fn select_preferences(
         .query_map(rusqlite::params_from_iter(values), preference_from_row)
         .map_err(map_err)?;
     rows.collect::<Result<_, _>>().map_err(map_err)
-}
-
-/// A feed row addressed to `user_id` whose data carries `preferences` as a JSON string, as
-/// Mattermost's `preferences_changed`/`preferences_deleted` events do.
-fn preferences_change(
-    kind: &'static str,
-    user_id: &str,
-    preferences: &[Preference],
-) -> Result<ChangeDraft, StoreError> {
-    let list = serde_json::to_string(preferences).map_err(|e| StoreError::Other(e.to_string()))?;
-    Ok(ChangeDraft {
-        kind,
-        entity_id: user_id.to_string(),
-        user_id: user_id.to_string(),
-        data: serde_json::json!({ "preferences": list }),
-        ..ChangeDraft::default()
-    })
 }
 
 /// Reads a stored presence; an unknown word (written by a newer version) reads as offline.
@@ -130,33 +115,7 @@ impl PreferenceStore for SqliteStore {
         let user_id = user_id.to_string();
         let preferences = preferences.to_vec();
         self.writer
-            .write(move |tx| {
-                {
-                    let mut stmt = tx
-                        .conn()
-                        .prepare_cached(
-                            "INSERT INTO preferences (user_id, category, name, value)
-                             VALUES (?1, ?2, ?3, ?4)
-                             ON CONFLICT (user_id, category, name) DO UPDATE SET value = excluded.value",
-                        )
-                        .map_err(map_err)?;
-                    for p in &preferences {
-                        if p.user_id != user_id {
-                            return Err(StoreError::Invalid(
-                                "a preference belongs to another user".into(),
-                            ));
-                        }
-                        stmt.execute(params![p.user_id, p.category, p.name, p.value])
-                            .map_err(map_err)?;
-                    }
-                }
-                tx.emit(preferences_change(
-                    "preferences_changed",
-                    &user_id,
-                    &preferences,
-                )?)?;
-                Ok(())
-            })
+            .write(move |tx| save_in(tx, &user_id, &preferences))
             .await
     }
 
@@ -168,26 +127,7 @@ impl PreferenceStore for SqliteStore {
         let user_id = user_id.to_string();
         let preferences = preferences.to_vec();
         self.writer
-            .write(move |tx| {
-                {
-                    let mut stmt = tx
-                        .conn()
-                        .prepare_cached(
-                            "DELETE FROM preferences WHERE user_id = ?1 AND category = ?2 AND name = ?3",
-                        )
-                        .map_err(map_err)?;
-                    for p in &preferences {
-                        stmt.execute(params![user_id, p.category, p.name])
-                            .map_err(map_err)?;
-                    }
-                }
-                tx.emit(preferences_change(
-                    "preferences_deleted",
-                    &user_id,
-                    &preferences,
-                )?)?;
-                Ok(())
-            })
+            .write(move |tx| delete_in(tx, &user_id, &preferences))
             .await
     }
 
@@ -358,4 +298,64 @@ fn custom_status_change(user_id: &str) -> ChangeDraft {
         data: serde_json::json!({ "user_id": user_id }),
         ..ChangeDraft::default()
     }
+}
+
+/// Inserts or replaces `preferences` inside `tx`, with their `preferences_changed` row.
+pub(super) fn save_in(
+    tx: &mut WriteTx<'_>,
+    user_id: &str,
+    preferences: &[Preference],
+) -> Result<(), StoreError> {
+    {
+        let mut stmt = tx
+            .conn()
+            .prepare_cached(
+                "INSERT INTO preferences (user_id, category, name, value)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (user_id, category, name) DO UPDATE SET value = excluded.value",
+            )
+            .map_err(map_err)?;
+        for p in preferences {
+            if p.user_id != user_id {
+                return Err(StoreError::Invalid(
+                    "a preference belongs to another user".into(),
+                ));
+            }
+            stmt.execute(params![p.user_id, p.category, p.name, p.value])
+                .map_err(map_err)?;
+        }
+    }
+    tx.emit(preferences_change(
+        "preferences_changed",
+        user_id,
+        preferences,
+    )?)?;
+    Ok(())
+}
+
+/// Deletes the preferences named by category and name inside `tx`, with their
+/// `preferences_deleted` row.
+pub(super) fn delete_in(
+    tx: &mut WriteTx<'_>,
+    user_id: &str,
+    preferences: &[Preference],
+) -> Result<(), StoreError> {
+    {
+        let mut stmt = tx
+            .conn()
+            .prepare_cached(
+                "DELETE FROM preferences WHERE user_id = ?1 AND category = ?2 AND name = ?3",
+            )
+            .map_err(map_err)?;
+        for p in preferences {
+            stmt.execute(params![user_id, p.category, p.name])
+                .map_err(map_err)?;
+        }
+    }
+    tx.emit(preferences_change(
+        "preferences_deleted",
+        user_id,
+        preferences,
+    )?)?;
+    Ok(())
 }
