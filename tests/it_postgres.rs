@@ -50,6 +50,8 @@ mod rate_limit;
 mod search;
 #[path = "it/shutdown.rs"]
 mod shutdown;
+#[path = "it/sidebar.rs"]
+mod sidebar;
 #[path = "it/support/mod.rs"]
 mod support;
 #[path = "it/system.rs"]

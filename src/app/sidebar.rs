@@ -247,12 +247,24 @@ async fn favorites_of(state: &AppState, user_id: &str) -> Result<HashSet<String>
 }
 
 async fn load(state: &AppState, user_id: &str, team_id: &str) -> Result<Loaded, AppError> {
+    load_except(state, user_id, team_id, &HashSet::new()).await
+}
+
+/// The sidebar as if the favourite preferences of `unsettled` channels were not there
+/// (they are being followed just now).
+async fn load_except(
+    state: &AppState,
+    user_id: &str,
+    team_id: &str,
+    unsettled: &HashSet<&str>,
+) -> Result<Loaded, AppError> {
     let rows = state.store.sidebar_rows(user_id, team_id).await?;
     let channels = state
         .store
         .list_user_channels(user_id, Some(team_id), false)
         .await?;
-    let favorites = favorites_of(state, user_id).await?;
+    let mut favorites = favorites_of(state, user_id).await?;
+    favorites.retain(|id| !unsettled.contains(id.as_str()));
     Ok(Loaded {
         categories: assemble(user_id, team_id, rows, &channels, &favorites),
         channels,
@@ -744,8 +756,9 @@ pub async fn follow_favorite_preferences(
     if wanted.is_empty() {
         return Ok(());
     }
+    let unsettled: HashSet<&str> = wanted.iter().map(|(id, _)| *id).collect();
     for team in state.store.list_user_teams(user_id).await? {
-        let loaded = load(state, user_id, &team.id).await?;
+        let loaded = load_except(state, user_id, &team.id, &unsettled).await?;
         let favorites = &loaded.categories[loaded.position(&SidebarCategory::default_id(
             CategoryType::Favorites,
             user_id,

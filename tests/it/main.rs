@@ -33,6 +33,7 @@ mod rate_limit;
 mod search;
 mod security;
 mod shutdown;
+mod sidebar;
 mod system;
 mod teams_channels;
 mod threads;
