@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod body;
+pub mod catalogue;
 mod channels;
 mod config;
 mod emoji;
@@ -70,12 +71,24 @@ fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
+async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(not_served(&req).unwrap_or(AppError::MethodNotAllowed))
 }
 
-async fn route_not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::RouteNotFound)
+async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    Err(not_served(&req).unwrap_or(AppError::RouteNotFound))
+}
+
+/// 501 for a Mattermost operation Hearth does not serve yet.
+fn not_served(req: &HttpRequest) -> Option<AppError> {
+    let op = catalogue::operation(req.method().as_str(), req.path())?;
+    Some(AppError::NotImplemented {
+        id: "api.hearth.not_implemented.app_error",
+        message: format!(
+            "Hearth does not serve {} {} yet; see docs/COMPATIBILITY.md.",
+            op.method, op.path
+        ),
+    })
 }
 
 /// Bad query strings get a Mattermost-shaped 400.
