@@ -65,12 +65,11 @@ impl FromRequest for Client {
     }
 }
 
-/// The TCP peer's address (not `X-Forwarded-For`, which any client can write) and the
-/// user agent.
+/// The client's address ([`client_address`]: the TCP peer's unless it is a trusted
+/// proxy) and the user agent.
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
-    let ip = req
-        .peer_addr()
-        .map(|addr| addr.ip().to_string())
+    let ip = client_address(req)
+        .map(|ip| ip.to_string())
         .unwrap_or_default();
     let user_agent = req
         .headers()
@@ -202,4 +201,49 @@ mod tests {
         assert!(!allowed_before_mfa("/api/v4/users/other/mfa", id));
         assert!(!allowed_before_mfa("/api/v4/teams", id));
     }
+}
+
+/// The client's address: the TCP peer's, or, when the peer is one of
+/// `ServiceSettings.TrustedProxies`, what the first of `TrustedProxyIPHeader` present says.
+/// In `X-Forwarded-For` style lists the rightmost address that is not itself a trusted
+/// proxy is the client (addresses further left were written by the client).
+pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>() else {
+        return Some(peer);
+    };
+    let config = state.config();
+    let settings = &config.service_settings;
+    if settings.trusted_proxy_ip_header.is_empty() {
+        return Some(peer);
+    }
+    let trusted = |ip: &std::net::IpAddr| {
+        settings.trusted_proxies.iter().any(|entry| {
+            entry.parse::<ipnet::IpNet>().map_or_else(
+                |_| entry.parse::<std::net::IpAddr>().is_ok_and(|a| a == *ip),
+                |net| net.contains(ip),
+            )
+        })
+    };
+    if !trusted(&peer) {
+        return Some(peer);
+    }
+    for name in &settings.trusted_proxy_ip_header {
+        let Some(value) = req
+            .headers()
+            .get(name.as_str())
+            .and_then(|v| v.to_str().ok())
+        else {
+            continue;
+        };
+        let mut hops = value.split(',').map(str::trim).rev();
+        let client = hops
+            .by_ref()
+            .filter_map(|hop| hop.parse::<std::net::IpAddr>().ok())
+            .find(|ip| !trusted(ip));
+        if let Some(ip) = client {
+            return Some(ip);
+        }
+    }
+    Some(peer)
 }

@@ -11,7 +11,7 @@ use super::{Paging, ok, resource};
 use crate::app::channels::{self, ChannelPatch, channel_error, member_missing, require_channel};
 use crate::app::permissions::perm;
 use crate::app::users::check_id;
-use crate::app::{Actor, directory, posts, teams};
+use crate::app::{Actor, directory, lookups, posts, teams};
 use crate::error::AppError;
 use crate::model::{Channel, StringMap};
 use crate::state::AppState;
@@ -26,6 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/channels/direct").route(web::post().to(direct_channel)))
     .service(resource("/channels/group").route(web::post().to(group_channel)))
     .service(resource("/channels/members/{user_id}/view").route(web::post().to(view_channel)))
+    // Before `/channels/{channel_id}`, which has no POST.
+    .service(resource("/channels/search").route(web::post().to(search_all_channels)))
     .service(
         resource("/channels/{channel_id}")
             .route(web::get().to(get_channel))
@@ -42,6 +44,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_members))
             .route(web::post().to(add_member)),
     )
+    .service(resource("/channels/{channel_id}/members/ids").route(web::post().to(members_by_ids)))
+    .service(resource("/channels/{channel_id}/timezones").route(web::get().to(timezones)))
+    .service(resource("/channels/{channel_id}/common_teams").route(web::get().to(common_teams)))
     .service(
         resource("/channels/{channel_id}/members/{user_id}")
             .route(web::get().to(get_member))
@@ -56,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(member_notify_props)),
     )
     .service(resource("/teams/{team_id}/channels").route(web::get().to(team_channels)))
+    .service(resource("/teams/{team_id}/channels/ids").route(web::post().to(team_channels_by_ids)))
     // Before any `/teams/{team_id}/channels/{...}` pattern that could take these.
     .service(resource("/teams/{team_id}/channels/search").route(web::post().to(search_channels)))
     .service(
@@ -86,6 +92,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/users/{user_id}/channels/{channel_id}/unread")
             .route(web::get().to(channel_unread)),
+    )
+    .service(
+        resource("/users/{user_id}/channels/{channel_id}/posts/unread")
+            .route(web::get().to(posts_around_unread)),
     );
 }
 
@@ -614,4 +624,106 @@ async fn channel_unread(
         .await
         .map_err(|_| member_missing())?;
     Ok(HttpResponse::Ok().json(posts::unread_counts(&channel, &member)))
+}
+
+async fn members_by_ids(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok().json(lookups::members_by_ids(&state, &actor, &path, &body).await?))
+}
+
+async fn timezones(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok().json(lookups::channel_timezones(&state, &actor, &path).await?))
+}
+
+async fn common_teams(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "channel_id")?;
+    Ok(HttpResponse::Ok().json(lookups::common_teams(&state, &actor, &path).await?))
+}
+
+async fn team_channels_by_ids(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    let found = lookups::team_channels_by_ids(&state, &actor, &path, &body).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+#[derive(Debug, Deserialize)]
+struct UnreadQuery {
+    limit_before: Option<u32>,
+    limit_after: Option<u32>,
+}
+
+async fn posts_around_unread(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+    query: web::Query<UnreadQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, channel_id) = path.into_inner();
+    let user_id = me(&actor, &user_id)?;
+    check_id(&channel_id, "channel_id")?;
+    let window = lookups::UnreadWindow {
+        before: query.limit_before.unwrap_or(60),
+        after: query.limit_after.unwrap_or(60),
+    };
+    let list = lookups::posts_around_unread(&state, &actor, &user_id, &channel_id, window).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// `POST /channels/search` (System Console): channels of every team whose name or
+/// display name starts with the term.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SearchAllBody {
+    term: String,
+    include_deleted: bool,
+    exclude_default_channels: bool,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+async fn search_all_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: Json<SearchAllBody>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let filter = AllChannels {
+        include_archived: body.include_deleted,
+        exclude_default: body.exclude_default_channels,
+    };
+    let paged = body.page.is_some() || body.per_page.is_some();
+    let paging = Paging::new(body.page, body.per_page);
+    let (channels, total) = channels::search_all(
+        &state,
+        &actor,
+        &body.term,
+        filter,
+        paging.offset(),
+        paging.per_page,
+    )
+    .await?;
+    if paged {
+        Ok(HttpResponse::Ok().json(json!({ "channels": channels, "total_count": total })))
+    } else {
+        Ok(HttpResponse::Ok().json(channels))
+    }
 }

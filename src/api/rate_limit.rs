@@ -112,12 +112,12 @@ impl RateLimiter {
     /// with VaryByUser a request carrying a token counts against the token, one without
     /// falls back to its address if VaryByRemoteAddr is on (else all anonymous requests
     /// share a bucket); VaryByHeader's value is added. With nothing to vary by, everyone
-    /// shares one bucket. The address is the TCP peer's: `X-Forwarded-For` is the
-    /// client's to choose, so it is only used through VaryByHeader, deliberately.
+    /// shares one bucket. The address is the TCP peer's, or the one a trusted proxy names
+    /// (`TrustedProxyIPHeader` from `TrustedProxies` only: anyone else could write any).
     fn key(&self, req: &ServiceRequest) -> u64 {
         let token = if self.by_user { auth_token(req) } else { None };
         let address = if token.is_none() && self.by_remote_addr {
-            req.peer_addr().map(|addr| addr.ip())
+            super::auth::client_address(req.request())
         } else {
             None
         };

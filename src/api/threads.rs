@@ -29,6 +29,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/users/{user_id}/teams/{team_id}/threads/{thread_id}/read/{timestamp}")
                 .route(web::put().to(read_one)),
+        )
+        .service(
+            resource("/users/{user_id}/teams/{team_id}/threads/{thread_id}/set_unread/{post_id}")
+                .route(web::post().to(set_unread)),
         );
 }
 
@@ -116,5 +120,16 @@ async fn read_one(
         timestamp,
     )
     .await?;
+    Ok(HttpResponse::Ok().json(threads::get(&state, &actor, &user_id, &thread_id).await?))
+}
+
+async fn set_unread(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, team_id, thread_id, post_id) = path.into_inner();
+    let user_id = ids(&actor, &user_id, &team_id)?;
+    threads::set_unread(&state, &actor, &user_id, &team_id, &thread_id, &post_id).await?;
     Ok(HttpResponse::Ok().json(threads::get(&state, &actor, &user_id, &thread_id).await?))
 }

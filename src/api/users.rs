@@ -32,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(list_users)),
     )
     .service(resource("/users/ids").route(web::post().to(users_by_ids)))
+    .service(resource("/users/known").route(web::get().to(known_users)))
+    .service(resource("/users/group_channels").route(web::post().to(group_channel_members)))
     .service(resource("/users/usernames").route(web::post().to(users_by_usernames)))
     .service(resource("/users/search").route(web::post().to(search_users)))
     .service(resource("/users/autocomplete").route(web::get().to(autocomplete)))
@@ -77,7 +79,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create_token))
             .route(web::get().to(user_tokens)),
     )
-    .service(resource("/users/{user_id}/audits").route(web::get().to(user_audits)));
+    .service(resource("/users/{user_id}/audits").route(web::get().to(user_audits)))
+    .service(resource("/users/{user_id}/typing").route(web::post().to(typing)))
+    .service(resource("/users/{user_id}/channel_members").route(web::get().to(channel_members)));
 }
 /// `GET /api/v4/users/stats`: `{"total_users_count"}`, the active accounts the caller may
 /// see (a guest: those sharing a channel with them).
@@ -1097,4 +1101,70 @@ async fn user_audits(
             .list_audits(Some(&id), paging.offset(), paging.per_page)
             .await?,
     ))
+}
+
+async fn known_users(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(crate::app::lookups::known_users(&state, &actor).await?))
+}
+
+async fn group_channel_members(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: Json<Vec<String>>,
+) -> Result<HttpResponse, AppError> {
+    let found = crate::app::lookups::group_channel_members(&state, &actor, &body).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TypingBody {
+    channel_id: String,
+    parent_id: String,
+}
+
+/// `POST /users/{user_id}/typing`: the same `typing` event as the WebSocket action, for
+/// clients without a socket.
+async fn typing(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: Json<TypingBody>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = super::user_param(&actor, &path)?;
+    if user_id != actor.user.id {
+        return Err(AppError::Forbidden);
+    }
+    crate::ws::session::typing_on(
+        &state,
+        &state.hub,
+        &actor,
+        &body.channel_id,
+        &body.parent_id,
+        "",
+    )
+    .await?;
+    Ok(ok())
+}
+
+async fn channel_members(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = super::user_param(&actor, &path)?;
+    let paging = Paging::new(query.page, query.per_page);
+    let members = crate::app::lookups::user_channel_members(
+        &state,
+        &actor,
+        &user_id,
+        paging.offset(),
+        paging.per_page,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(members))
 }

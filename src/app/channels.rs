@@ -150,6 +150,53 @@ fn members_permission(kind: ChannelType) -> Permission {
     }
 }
 
+/// `POST /channels/search` for the System Console: the public and private channels of
+/// every team whose name or display name has a word starting with `term` (all of them for
+/// an empty term), shaped as [`list_all`] shapes them, with the total. Filters in memory
+/// over the listing, which is enough for an admin's search.
+pub async fn search_all(
+    state: &AppState,
+    actor: &Actor,
+    term: &str,
+    filter: crate::store::AllChannels,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<serde_json::Value>, i64), AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    let term = term.trim().to_lowercase();
+    if term.chars().count() > 64 {
+        return Err(AppError::InvalidBody {
+            name: "term",
+            detail: "a search term has at most 64 characters".into(),
+        });
+    }
+    let (all, _) = list_all(state, actor, filter, 0, u32::MAX).await?;
+    let matches = |text: &str| {
+        let text = text.to_lowercase();
+        text.starts_with(&term)
+            || text
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|word| word.starts_with(&term))
+    };
+    let found: Vec<serde_json::Value> = all
+        .into_iter()
+        .filter(|c| {
+            term.is_empty()
+                || matches(c["name"].as_str().unwrap_or_default())
+                || matches(c["display_name"].as_str().unwrap_or_default())
+        })
+        .collect();
+    let total = found.len() as i64;
+    Ok((
+        found
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect(),
+        total,
+    ))
+}
+
 /// Channel URL names: 1–64 of `a-z 0-9 - _`, starting and ending with a letter or digit,
 /// and not shaped like a direct-message name.
 pub fn check_channel_name(name: &str) -> Result<(), AppError> {

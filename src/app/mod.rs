@@ -10,6 +10,7 @@ pub mod directory;
 pub mod emoji;
 pub mod feed;
 pub mod files;
+pub mod lookups;
 pub mod permissions;
 pub mod posts;
 pub mod preferences;

@@ -519,6 +519,16 @@ fn changed(before: &[SidebarCategory], after: &[SidebarCategory]) -> Vec<Sidebar
         .collect()
 }
 
+/// The event of an update: the categories it changed; none when it changed nothing.
+fn updated_event(before: &[SidebarCategory], after: &[SidebarCategory]) -> SidebarEvent {
+    let changed = changed(before, after);
+    if changed.is_empty() {
+        SidebarEvent::None
+    } else {
+        SidebarEvent::Updated(changed)
+    }
+}
+
 /// `POST …/channels/categories`: a custom category, first in the order.
 pub async fn create_category(
     state: &AppState,
@@ -649,7 +659,7 @@ pub async fn update_categories(
                     .any(|i| i.id == c.id && i.channel_ids.is_some()),
             })
             .collect(),
-        event: SidebarEvent::Updated(changed(&loaded.categories, &after)),
+        event: updated_event(&loaded.categories, &after),
         ..SidebarWrite::default()
     };
     save(state, user_id, team_id, &loaded.categories, &after, write).await?;
@@ -782,7 +792,7 @@ pub async fn follow_favorite_preferences(
                 category: next,
                 channels: true,
             }],
-            event: SidebarEvent::Updated(changed(&loaded.categories, &after)),
+            event: updated_event(&loaded.categories, &after),
             ..SidebarWrite::default()
         };
         state.store.write_sidebar(user_id, &team.id, &write).await?;

@@ -235,3 +235,38 @@ pub async fn mark_read(
             other => other.into(),
         })
 }
+
+/// `POST …/threads/{thread_id}/set_unread/{post_id}`: the thread is unread again from
+/// `post_id` (its root or one of its replies) on, as when a user marks a reply unread.
+/// Its mention count is not worked out again: it stays cleared.
+pub async fn set_unread(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    team_id: &str,
+    thread_id: &str,
+    post_id: &str,
+) -> Result<(), AppError> {
+    actor.require_self_or_admin(user_id)?;
+    if !is_valid_id(thread_id) || !is_valid_id(post_id) {
+        return Err(AppError::InvalidParam {
+            name: "thread_id/post_id",
+        });
+    }
+    let post = crate::app::posts::get_post(state, actor, post_id).await?;
+    if post.id != thread_id && post.root_id != thread_id {
+        return Err(AppError::invalid(
+            "api.thread.set_unread.not_in_thread.app_error",
+            "The post is not in this thread.",
+        ));
+    }
+    mark_read(
+        state,
+        actor,
+        user_id,
+        team_id,
+        Some(thread_id),
+        post.create_at - 1,
+    )
+    .await
+}

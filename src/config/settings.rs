@@ -52,6 +52,14 @@ pub struct ServiceSettings {
     /// Hearth: who may show the web client in a frame: CSP `frame-ancestors` sources
     /// separated by spaces (`'self'`, `'none'`, or origins such as `https://intranet.example.com`).
     pub allowed_frame_ancestors: String,
+    /// Headers naming the client's address when the server is behind a proxy, tried in
+    /// order (e.g. `["X-Forwarded-For", "X-Real-IP"]`); used only for requests from one of
+    /// `TrustedProxies`. Empty: the TCP peer's address, always.
+    #[serde(rename = "TrustedProxyIPHeader")]
+    pub trusted_proxy_ip_header: Vec<String>,
+    /// Hearth: the addresses or ranges (`10.0.0.0/8`) of the proxies whose
+    /// `TrustedProxyIPHeader` is believed; anyone else could write any address there.
+    pub trusted_proxies: Vec<String>,
     /// Seconds browsers remember to use HTTPS only (`Strict-Transport-Security`), sent
     /// when the Site URL is `https`.
     #[serde(rename = "TLSStrictTransportMaxAge")]
@@ -136,6 +144,8 @@ impl Default for ServiceSettings {
             max_connections: 0,
             max_connections_per_address: 1000,
             allowed_frame_ancestors: "'self'".into(),
+            trusted_proxy_ip_header: Vec::new(),
+            trusted_proxies: vec!["127.0.0.0/8".into(), "::1/128".into()],
             tls_strict_transport_max_age: 63_072_000,
             maximum_payload_size_bytes: 300_000,
             maximum_url_length: 2048,

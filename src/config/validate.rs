@@ -83,6 +83,23 @@ impl Config {
             "ServiceSettings.AllowedFrameAncestors",
             || "must name at least one source ('self' allows only this site)".into(),
         )?;
+        for proxy in &s.trusted_proxies {
+            ensure(
+                proxy.parse::<ipnet::IpNet>().is_ok() || proxy.parse::<std::net::IpAddr>().is_ok(),
+                "ServiceSettings.TrustedProxies",
+                || format!("{proxy:?} is not an address or a range such as 10.0.0.0/8"),
+            )?;
+        }
+        for header in &s.trusted_proxy_ip_header {
+            ensure(
+                !header.is_empty()
+                    && header
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "ServiceSettings.TrustedProxyIPHeader",
+                || format!("{header:?} is not a header name"),
+            )?;
+        }
         ensure(
             s.maximum_payload_size_bytes >= 1024,
             "ServiceSettings.MaximumPayloadSizeBytes",

@@ -15,6 +15,7 @@ use super::hub::{Attach, Hub, Record};
 use super::socket::{Incoming, Socket};
 use crate::app::permissions::perm;
 use crate::app::{Actor, channels, preferences, sessions};
+use crate::error::AppError;
 use crate::model::{StatusChange, is_valid_id, now_millis};
 use crate::state::AppState;
 
@@ -493,33 +494,58 @@ async fn user_typing(
     seq: i64,
     data: &Value,
 ) -> String {
-    let channel_id = data
-        .get("channel_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let parent_id = data
-        .get("parent_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if !is_valid_id(channel_id) || !(parent_id.is_empty() || is_valid_id(parent_id)) {
-        return fail(
+    let text = |key: &str| data.get(key).and_then(Value::as_str).unwrap_or_default();
+    match typing_on(
+        state,
+        hub,
+        actor,
+        text("channel_id"),
+        text("parent_id"),
+        connection_id,
+    )
+    .await
+    {
+        Ok(()) => reply(seq, None),
+        Err(AppError::InvalidBody { .. }) => fail(
             seq,
             400,
             "api.websocket_handler.invalid_param.app_error",
             "channel_id must be a channel id",
-        );
-    }
-    if channels::require_channel(state, actor, channel_id, perm::CREATE_POST)
-        .await
-        .is_err()
-    {
-        return fail(
+        ),
+        Err(_) => fail(
             seq,
             403,
             "api.context.permissions.app_error",
             "You do not have the appropriate permissions.",
-        );
+        ),
     }
+}
+
+/// Tells the channel's other members that `actor` is typing (in the thread `parent_id`,
+/// when given), at most once per half `TimeBetweenUserTypingUpdatesMilliseconds` and only
+/// when `EnableUserTypingMessages` is on; the connection `omit_connection_id` (the
+/// sender's own) hears nothing. The caller must be allowed to post there.
+pub async fn typing_on(
+    state: &AppState,
+    hub: &Arc<Hub>,
+    actor: &Actor,
+    channel_id: &str,
+    parent_id: &str,
+    omit_connection_id: &str,
+) -> Result<(), AppError> {
+    if !is_valid_id(channel_id) {
+        return Err(AppError::InvalidBody {
+            name: "channel_id",
+            detail: "channel_id must be a channel id".into(),
+        });
+    }
+    if !(parent_id.is_empty() || is_valid_id(parent_id)) {
+        return Err(AppError::InvalidBody {
+            name: "parent_id",
+            detail: "parent_id must be a post id".into(),
+        });
+    }
+    channels::require_channel(state, actor, channel_id, perm::CREATE_POST).await?;
     let settings = &state.config().service_settings;
     let gap = Duration::from_millis(
         u64::try_from(settings.time_between_user_typing_updates_milliseconds).unwrap_or(0) / 2,
@@ -533,11 +559,11 @@ async fn user_typing(
             Broadcast {
                 channel_id: channel_id.to_string(),
                 omit_users: Some(omit),
-                omit_connection_id: connection_id.to_string(),
+                omit_connection_id: omit_connection_id.to_string(),
                 ..Broadcast::default()
             },
         );
         hub.deliver(event).await;
     }
-    reply(seq, None)
+    Ok(())
 }
