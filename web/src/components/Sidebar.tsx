@@ -70,8 +70,13 @@ function PopupMenu({label, className, children}: {label: string; className?: str
         const {offsetWidth: w, offsetHeight: h} = menu.current;
         const below = b.bottom + 4 + h <= window.innerHeight - 8;
         setPos({top: below ? b.bottom + 4 : Math.max(8, b.top - 4 - h), left: Math.max(8, Math.min(b.right - w, window.innerWidth - w - 8))});
-        menu.current.querySelector<HTMLElement>('[role^=menuitem]:not(:disabled)')?.focus({preventScroll: true});
     }, [open]);
+    useEffect(() => {
+        // Once placed (a hidden menu cannot take the focus): the first item, for the keyboard.
+        if (pos) {
+            menu.current?.querySelector<HTMLElement>('[role^=menuitem]:not(:disabled)')?.focus({preventScroll: true});
+        }
+    }, [pos]);
     useEffect(() => {
         if (!open) {
             return;
