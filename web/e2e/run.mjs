@@ -928,7 +928,7 @@ const tests = [
         await category(f2, 'Projects').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
         await f2.locator('.sidebar a.channel-item.muted', {hasText: 'Design Crit'}).waitFor();
         await f1.locator('.main-col textarea[aria-label^="Write to"]').focus();
-        await f1.mouse.move(700, 400);
+        await f1.mouse.move(700, 70);
         await shot(f1, 'sidebar-categories.png');
 
         // Renaming and deleting a custom category; its channel goes back to Channels.
