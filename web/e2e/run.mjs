@@ -802,6 +802,192 @@ const tests = [
         ]);
     }],
 
+    ['sidebar categories: create, move, favourite, collapse, mute, reorder, rename, delete; another device follows live', async () => {
+        const frank = await admin.post('/users', {username: 'frank', email: 'frank@example.com', password: PASSWORD});
+        await admin.post(`/teams/${team.id}/members`, {team_id: team.id, user_id: frank.id});
+        const planning = await admin.get(`/teams/${team.id}/channels/name/release-planning`);
+        const crit = await admin.post('/channels', {team_id: team.id, name: 'design-crit', display_name: 'Design Crit', type: 'O'});
+        for (const c of [planning, crit]) {
+            await admin.post(`/channels/${c.id}/members`, {user_id: frank.id});
+        }
+        const dm = await admin.post('/channels/direct', [admin.me.id, frank.id]);
+        await admin.post('/posts', {channel_id: dm.id, message: 'Welcome aboard, Frank'});
+        const offTopic = await admin.get(`/teams/${team.id}/channels/name/off-topic`);
+
+        // Two devices of the same person.
+        const f1 = await newUserPage('frank');
+        const f2 = await newUserPage('frank-2');
+        await signIn(f1, 'frank');
+        await signIn(f2, 'frank');
+        const item = (p, name) => p.locator('.sidebar a.channel-item', {hasText: name});
+        const category = (p, name) => p.locator('.sidebar').getByRole('list', {name, exact: true});
+        const headings = (p) => p.locator('.sidebar .sidebar-category h3').evaluateAll((els) => els.map((e) => e.textContent.replace(/[▾▸]/g, '').trim()));
+        const expectHeadings = (p, want) => eventually(async () => {
+            const got = await headings(p);
+            assert(JSON.stringify(got) === JSON.stringify(want), `categories in order ${JSON.stringify(want)}: ${JSON.stringify(got)}`);
+        });
+        const categoryMenu = async (p, name) => {
+            await p.getByRole('button', {name: `${name} category options`}).click();
+            return p.getByRole('menu', {name: `${name} category options`});
+        };
+        const channelMenu = async (p, name) => {
+            const row = p.locator('.sidebar li.channel-row', {has: p.locator('a.channel-item', {hasText: name})});
+            await row.hover();
+            await row.getByRole('button', {name: `Channel options for ${name}`}).click();
+            return p.getByRole('menu', {name: `Channel options for ${name}`});
+        };
+        for (const p of [f1, f2]) {
+            await expectHeadings(p, ['Channels', 'Direct Messages']);
+            await category(p, 'Direct Messages').locator('a.channel-item', {hasText: 'alice'}).waitFor();
+            await category(p, 'Channels').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
+        }
+        // Read everything, so that a collapsed category hides all but the current channel.
+        for (const name of ['Release Planning', 'Design Crit', 'Off-Topic', 'alice', 'Town Square']) {
+            await item(f1, name).click();
+            await f1.locator('.channel-header h1', {hasText: name}).waitFor();
+        }
+        await f2.waitForTimeout(500);
+
+        // A new category goes on top, on both devices.
+        await (await categoryMenu(f1, 'Channels')).getByRole('menuitem', {name: 'Create new category'}).click();
+        const create = f1.getByRole('dialog', {name: 'Create new category'});
+        await create.getByLabel('Category name').fill('Projects');
+        await create.getByRole('button', {name: 'Create'}).click();
+        await create.waitFor({state: 'detached'});
+        for (const p of [f1, f2]) {
+            await expectHeadings(p, ['Projects', 'Channels', 'Direct Messages']);
+        }
+
+        // A channel moved into it by its menu leaves Channels.
+        await (await channelMenu(f1, 'Release Planning')).getByRole('menuitem', {name: 'Projects', exact: true}).click();
+        for (const p of [f1, f2]) {
+            await category(p, 'Projects').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
+            await category(p, 'Channels').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor({state: 'detached'});
+        }
+
+        // A favourite appears under Favorites (and the server keeps the preference in step).
+        await (await channelMenu(f1, 'Town Square')).getByRole('menuitem', {name: 'Favorite', exact: true}).click();
+        for (const p of [f1, f2]) {
+            await category(p, 'Favorites').locator('a.channel-item', {hasText: 'Town Square'}).waitFor();
+            await category(p, 'Channels').locator('a.channel-item', {hasText: 'Town Square'}).waitFor({state: 'detached'});
+            await expectHeadings(p, ['Projects', 'Favorites', 'Channels', 'Direct Messages']);
+        }
+        const frankApi = new Api(server.url);
+        await frankApi.login('frank', PASSWORD);
+        await eventually(async () => {
+            const favs = await frankApi.get(`/users/${frank.id}/preferences/favorite_channel`).catch(() => []);
+            const townSquare = await frankApi.get(`/teams/${team.id}/channels/name/town-square`);
+            assert(favs.some((p) => p.name === townSquare.id && p.value === 'true'), `favorite_channel preference saved: ${JSON.stringify(favs)}`);
+        });
+
+        // Alphabetical sorting of Channels.
+        const channelsMenu = await categoryMenu(f1, 'Channels');
+        await channelsMenu.getByRole('menuitemradio', {name: 'Sort alphabetically'}).click();
+        for (const p of [f1, f2]) {
+            await eventually(async () => {
+                const names = await category(p, 'Channels').locator('.channel-name').allTextContents();
+                assert(JSON.stringify(names) === JSON.stringify(['Design Crit', 'Off-Topic']), `Channels sorted by name: ${JSON.stringify(names)}`);
+            });
+        }
+        assert(await (await categoryMenu(f1, 'Channels')).getByRole('menuitemradio', {name: 'Sort alphabetically'}).getAttribute('aria-checked') === 'true', 'the sorting is checked');
+        await f1.keyboard.press('Escape');
+
+        // Collapsing hides the channels (the current one stays); the other device collapses too.
+        await f1.getByRole('button', {name: 'Projects', exact: true}).click();
+        for (const p of [f1, f2]) {
+            await p.getByRole('button', {name: 'Projects', exact: true, expanded: false}).waitFor();
+            await item(p, 'Release Planning').waitFor({state: 'detached'});
+        }
+
+        // Muting a category dims its channels; they are not bold when unread, a mention still badges.
+        await (await categoryMenu(f1, 'Channels')).getByRole('menuitem', {name: 'Mute category'}).click();
+        for (const p of [f1, f2]) {
+            await p.locator('.sidebar a.channel-item.muted', {hasText: 'Off-Topic'}).waitFor();
+            await p.locator('.sidebar a.channel-item.muted', {hasText: 'Design Crit'}).waitFor();
+        }
+        assert(!(await item(f1, 'Town Square').getAttribute('class')).includes('muted'), 'a channel outside the category is not muted');
+        await admin.post('/posts', {channel_id: offTopic.id, message: 'just chatting about lunch'});
+        await admin.post('/posts', {channel_id: offTopic.id, message: '@frank are you joining?'});
+        await item(f1, 'Off-Topic').locator('.badge', {hasText: '1'}).waitFor();
+        assert(!(await item(f1, 'Off-Topic').getAttribute('class')).includes('unread'), 'a muted channel is not bold');
+        assert(await (await categoryMenu(f2, 'Channels')).getByRole('menuitem', {name: 'Unmute category'}).count() === 1, 'the other device offers to unmute');
+        await f2.keyboard.press('Escape');
+
+        // Reordering: Projects one place down.
+        await (await categoryMenu(f1, 'Projects')).getByRole('menuitem', {name: 'Move down'}).click();
+        for (const p of [f1, f2]) {
+            await expectHeadings(p, ['Favorites', 'Projects', 'Channels', 'Direct Messages']);
+        }
+        // Expanded again, and all of it kept by the server: a reload shows the same.
+        await f1.getByRole('button', {name: 'Projects', exact: true}).click();
+        await category(f1, 'Projects').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
+        await category(f2, 'Projects').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
+        await f2.reload();
+        await f2.locator('.channel-header h1').waitFor();
+        await expectHeadings(f2, ['Favorites', 'Projects', 'Channels', 'Direct Messages']);
+        await category(f2, 'Projects').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
+        await f2.locator('.sidebar a.channel-item.muted', {hasText: 'Design Crit'}).waitFor();
+        await f1.locator('.main-col textarea[aria-label^="Write to"]').focus();
+        await f1.mouse.move(700, 70);
+        await shot(f1, 'sidebar-categories.png');
+
+        // Renaming and deleting a custom category; its channel goes back to Channels.
+        await (await categoryMenu(f1, 'Projects')).getByRole('menuitem', {name: 'Rename category'}).click();
+        const rename = f1.getByRole('dialog', {name: 'Rename category'});
+        await rename.getByLabel('Category name').fill('Launches');
+        await rename.getByRole('button', {name: 'Rename'}).click();
+        for (const p of [f1, f2]) {
+            await expectHeadings(p, ['Favorites', 'Launches', 'Channels', 'Direct Messages']);
+        }
+        assert(await (await categoryMenu(f1, 'Channels')).getByRole('menuitem', {name: 'Rename category'}).count() === 0, 'default categories cannot be renamed');
+        await f1.keyboard.press('Escape');
+        await (await categoryMenu(f1, 'Launches')).getByRole('menuitem', {name: 'Delete category'}).click();
+        await f1.getByRole('dialog', {name: 'Delete category'}).getByRole('button', {name: 'Delete'}).click();
+        for (const p of [f1, f2]) {
+            await expectHeadings(p, ['Favorites', 'Channels', 'Direct Messages']);
+            await category(p, 'Channels').locator('a.channel-item', {hasText: 'Release Planning'}).waitFor();
+        }
+
+        // Muting one channel, on both devices, and unmuting it.
+        await (await channelMenu(f1, 'alice')).getByRole('menuitem', {name: 'Mute channel'}).click();
+        for (const p of [f1, f2]) {
+            await p.locator('.sidebar a.channel-item.muted', {hasText: 'alice'}).waitFor();
+        }
+        await (await channelMenu(f1, 'alice')).getByRole('menuitem', {name: 'Unmute channel'}).click();
+        for (const p of [f1, f2]) {
+            await p.locator('.sidebar a.channel-item:not(.muted)', {hasText: 'alice'}).waitFor();
+        }
+
+        // By keyboard: the channel menu's last item makes a new category holding the channel.
+        await f1.locator('.sidebar li.channel-row', {has: f1.locator('a.channel-item', {hasText: 'Design Crit'})})
+            .getByRole('button', {name: 'Channel options for Design Crit'}).focus();
+        await f1.keyboard.press('Enter');
+        await f1.getByRole('menu', {name: 'Channel options for Design Crit'}).waitFor();
+        await f1.keyboard.press('End');
+        const focused = await f1.evaluate(() => document.activeElement?.outerHTML);
+        assert(focused.includes('New category…'), `End reaches "New category…": ${focused}`);
+        await f1.keyboard.press('Enter');
+        await f1.getByRole('dialog', {name: 'Create new category'}).getByLabel('Category name').waitFor();
+        await f1.keyboard.type('Critique');
+        await f1.keyboard.press('Enter');
+        for (const p of [f1, f2]) {
+            await category(p, 'Critique').locator('a.channel-item', {hasText: 'Design Crit'}).waitFor();
+            await expectHeadings(p, ['Critique', 'Favorites', 'Channels', 'Direct Messages']);
+        }
+
+        // Unfavourite: back to Channels, and the empty Favorites is not shown.
+        await (await channelMenu(f1, 'Town Square')).getByRole('menuitem', {name: 'Unfavorite'}).click();
+        for (const p of [f1, f2]) {
+            await category(p, 'Channels').locator('a.channel-item', {hasText: 'Town Square'}).waitFor();
+            await expectHeadings(p, ['Critique', 'Channels', 'Direct Messages']);
+        }
+        for (const p of [f1, f2]) {
+            await p.context().close();
+        }
+        delete pages.frank;
+        delete pages['frank-2'];
+    }],
+
     ['narrow screens: the channel list is a drawer', async () => {
         const page = await newUserPage('mobile', {viewport: {width: 390, height: 844}});
         await signIn(page, 'alice');

@@ -2,6 +2,7 @@
 // WebSocket events that keep the state live.
 
 import type {Channel, ChannelMembership} from '@mattermost/types/channels';
+import type {ChannelCategory} from '@mattermost/types/channel_categories';
 import type {Post, PostList} from '@mattermost/types/posts';
 import type {Reaction} from '@mattermost/types/reactions';
 import type {PreferenceType} from '@mattermost/types/preferences';
@@ -18,6 +19,10 @@ import {isSystemPost} from './lib/postlist';
 import {channelLabel, channelPath} from './links';
 import {CLOCK, DISPLAY, THEME, displayPrefs, type Pref, type ThemeChoice} from './lib/prefs';
 import {applyFollow, applyRead, emptyThreads, receivePage, upsertThread, type TeamThreads, type ThreadItem} from './lib/threads';
+import {
+    applyOrder, applyUpdated, fromServer, moveChannel, moveInOrder, removeCategory, toggleFavorite, withSorting,
+    type Category, type Sorting, type TeamCategories,
+} from './lib/categories';
 
 export const PAGE_SIZE = 60;
 const TYPING_MS = 5000;
@@ -254,6 +259,154 @@ export async function leaveChannel(channelId: string): Promise<void> {
         const members = {...s.members};
         delete members[channelId];
         return {members};
+    });
+}
+
+// ---------------------------------------------------------------- sidebar categories
+
+// Changes applied to each team's categories (events, saves): an answer to GET that was on
+// its way meanwhile may be older than them, so it is asked for again.
+const categoryChanges = new Map<string, number>();
+
+/** Changes the categories of a team, if loaded (those of other teams load when shown). */
+function setCategories(teamId: string, update: (tc: TeamCategories) => TeamCategories): void {
+    if (!getState().categories[teamId]) {
+        return;
+    }
+    categoryChanges.set(teamId, (categoryChanges.get(teamId) ?? 0) + 1);
+    setState((s) => ({categories: {...s.categories, [teamId]: update(s.categories[teamId])}}));
+}
+
+/** The user's categories of a team: on showing the team, after a lossy reconnect, on created/deleted events. */
+export async function loadCategories(teamId: string, attempts = 3): Promise<void> {
+    const me = getState().me;
+    if (!me) {
+        return;
+    }
+    const before = categoryChanges.get(teamId) ?? 0;
+    const list = await client.getChannelCategories(me.id, teamId);
+    if ((categoryChanges.get(teamId) ?? 0) !== before && attempts > 1) {
+        return loadCategories(teamId, attempts - 1);
+    }
+    setState((s) => ({categories: {...s.categories, [teamId]: fromServer(list as unknown as {categories: Category[]; order: string[]})}}));
+}
+
+function categoriesOf(teamId: string): TeamCategories | undefined {
+    return getState().categories[teamId];
+}
+
+const asWire = (c: Category) => c as unknown as ChannelCategory;
+const fromWire = (c: ChannelCategory) => c as unknown as Category;
+
+/** Saves changed categories: shown at once; the server's answer (or, failing, a reload) settles them. */
+async function saveCategories(teamId: string, changed: Category[]): Promise<void> {
+    if (changed.length === 0) {
+        return;
+    }
+    setCategories(teamId, (tc) => applyUpdated(tc, changed));
+    try {
+        const saved = changed.length === 1
+            ? [await client.updateChannelCategory(getState().me!.id, teamId, asWire(changed[0]))]
+            : await client.updateChannelCategories(getState().me!.id, teamId, changed.map(asWire));
+        setCategories(teamId, (tc) => applyUpdated(tc, saved.map(fromWire)));
+    } catch (e) {
+        toast(errorMessage(e));
+        loadCategories(teamId).catch(() => undefined);
+    }
+}
+
+function patchCategory(teamId: string, categoryId: string, patch: Partial<Category>): Promise<void> {
+    const category = categoriesOf(teamId)?.byId[categoryId];
+    return category ? saveCategories(teamId, [{...category, ...patch}]) : Promise.resolve();
+}
+
+export function setCategoryCollapsed(teamId: string, categoryId: string, collapsed: boolean): Promise<void> {
+    return patchCategory(teamId, categoryId, {collapsed});
+}
+
+/** Mutes or unmutes a category; the server mutes its channels (channel_member_updated follows). */
+export function setCategoryMuted(teamId: string, categoryId: string, muted: boolean): Promise<void> {
+    return patchCategory(teamId, categoryId, {muted});
+}
+
+/** A new sorting; `shownIds` is the order on screen, which manual sorting keeps. */
+export function setCategorySorting(teamId: string, categoryId: string, sorting: Sorting, shownIds: string[]): Promise<void> {
+    const category = categoriesOf(teamId)?.byId[categoryId];
+    return category ? saveCategories(teamId, [withSorting(category, sorting, shownIds)]) : Promise.resolve();
+}
+
+/** Renames a custom category; fails (for the dialog to show) if the server refuses. */
+export async function renameCategory(teamId: string, categoryId: string, displayName: string): Promise<void> {
+    const category = categoriesOf(teamId)?.byId[categoryId];
+    if (!category) {
+        return;
+    }
+    const saved = await client.updateChannelCategory(getState().me!.id, teamId, asWire({...category, display_name: displayName}));
+    setCategories(teamId, (tc) => applyUpdated(tc, [fromWire(saved)]));
+}
+
+/** A new custom category (on top), optionally taking channels out of their categories. */
+export async function createCategory(teamId: string, displayName: string, channelIds: string[] = []): Promise<void> {
+    const me = getState().me!;
+    const created = await client.createChannelCategory(me.id, teamId, {user_id: me.id, team_id: teamId, type: 'custom', display_name: displayName, channel_ids: channelIds});
+    setCategories(teamId, (tc) => applyUpdated(tc, [fromWire(created)]));
+}
+
+/** Deletes a custom category; its channels go back to their default categories. */
+export async function deleteCategory(teamId: string, categoryId: string): Promise<void> {
+    await client.deleteChannelCategory(getState().me!.id, teamId, categoryId);
+    setCategories(teamId, (tc) => removeCategory(tc, categoryId, (id) => getState().channels[id]?.type ?? 'O'));
+    loadCategories(teamId).catch(() => undefined);
+}
+
+/** Moves a category one place up or down among those shown. */
+export async function moveCategory(teamId: string, categoryId: string, delta: -1 | 1, shown: string[]): Promise<void> {
+    const tc = categoriesOf(teamId);
+    if (!tc) {
+        return;
+    }
+    const order = moveInOrder(tc.order, categoryId, delta, shown);
+    if (order === tc.order) {
+        return;
+    }
+    setCategories(teamId, (c) => applyOrder(c, order));
+    try {
+        const saved = await client.updateChannelCategoryOrder(getState().me!.id, teamId, order);
+        setCategories(teamId, (c) => applyOrder(c, saved));
+    } catch (e) {
+        toast(errorMessage(e));
+        loadCategories(teamId).catch(() => undefined);
+    }
+}
+
+function channelType(channelId: string): string {
+    return getState().channels[channelId]?.type ?? 'O';
+}
+
+/** Moves a channel to the top of a category (out of the one that held it). */
+export function moveChannelToCategory(teamId: string, channelId: string, categoryId: string): Promise<void> {
+    const tc = categoriesOf(teamId);
+    return tc ? saveCategories(teamId, moveChannel(tc, channelId, channelType(channelId), categoryId)) : Promise.resolve();
+}
+
+/** Into Favorites or back out of it; the server keeps the favorite_channel preference in step. */
+export function toggleFavoriteChannel(teamId: string, channelId: string): Promise<void> {
+    const tc = categoriesOf(teamId);
+    return tc ? saveCategories(teamId, toggleFavorite(tc, channelId, channelType(channelId))) : Promise.resolve();
+}
+
+/** A muted channel is not shown unread (mentions still count): mark_unread "mention". */
+export async function setChannelMuted(channelId: string, muted: boolean): Promise<void> {
+    const me = getState().me!;
+    const markUnread = muted ? 'mention' : 'all';
+    await client.updateChannelNotifyProps({channel_id: channelId, user_id: me.id, mark_unread: markUnread});
+    receiveMemberNotifyProps(channelId, {mark_unread: markUnread});
+}
+
+function receiveMemberNotifyProps(channelId: string, props: Partial<ChannelMembership['notify_props']>): void {
+    setState((s) => {
+        const member = s.members[channelId];
+        return member ? {members: {...s.members, [channelId]: {...member, notify_props: {...member.notify_props, ...props}}}} : {};
     });
 }
 
@@ -797,7 +950,7 @@ export function connectWebSocket(): void {
     ws.initialize(websocketUrl());
 }
 
-/** After a lossy reconnect: reload the current team's counts and the open channel. */
+/** After a lossy reconnect: reload the current team's counts and categories, and the open channel. */
 function resync(): void {
     const s = getState();
     if (!s.me) {
@@ -805,6 +958,7 @@ function resync(): void {
     }
     if (s.currentTeamId) {
         loadTeam(s.currentTeamId).catch(() => undefined);
+        loadCategories(s.currentTeamId).catch(() => undefined);
     }
     if (s.currentChannelId) {
         loadLatest(s.currentChannelId).catch(() => undefined);
@@ -1049,12 +1203,48 @@ export function handleEvent(msg: WebSocketMessage): void {
     case 'thread_follow_changed':
         handleThreadEvent(msg.event as string, data, broadcast.team_id ?? '');
         break;
+    case 'sidebar_category_created':
+    case 'sidebar_category_updated':
+    case 'sidebar_category_order_updated':
+    case 'sidebar_category_deleted':
+        handleCategoryEvent(msg.event as string, data, String(data.team_id ?? broadcast.team_id ?? ''));
+        break;
+    case 'channel_member_updated': {
+        // Muting (a channel, or its category) here or on another device.
+        const m = parse<ChannelMembership>(data.channelMember);
+        if (m?.channel_id && m.user_id === me.id && m.notify_props) {
+            receiveMemberNotifyProps(m.channel_id, m.notify_props);
+        }
+        break;
+    }
     case 'user_role_updated':
         if (data.user_id === me.id) {
             client.getMe().then((u) => setState({me: u})).catch(() => undefined);
         }
         break;
     }
+}
+
+/** The user's categories changed (here or on another device): updates apply as sent, others reload. */
+function handleCategoryEvent(event: string, data: Record<string, unknown>, teamId: string): void {
+    if (!teamId || !getState().categories[teamId]) {
+        return;
+    }
+    if (event === 'sidebar_category_updated') {
+        const updated = parse<Category[]>(data.updatedCategories) ?? [];
+        setCategories(teamId, (tc) => applyUpdated(tc, updated));
+        return;
+    }
+    if (event === 'sidebar_category_order_updated') {
+        const order = parse<string[]>(data.order) ?? [];
+        setCategories(teamId, (tc) => applyOrder(tc, order));
+        return;
+    }
+    if (event === 'sidebar_category_deleted') {
+        const id = String(data.category_id ?? '');
+        setCategories(teamId, (tc) => removeCategory(tc, id, channelType));
+    }
+    loadCategories(teamId).catch(() => undefined);
 }
 
 /** A desktop notification for a new message, when the user's settings ask for one. */

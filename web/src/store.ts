@@ -33,6 +33,7 @@ export type Rhs =
 
 import type {ThemeChoice} from './lib/prefs';
 import type {TeamThreads} from './lib/threads';
+import type {TeamCategories} from './lib/categories';
 
 export type {ThemeChoice};
 
@@ -56,6 +57,8 @@ export interface AppState {
     threads: Record<string, string[]>;
     /** The followed threads per team (the Threads view and its sidebar badge). */
     userThreads: Record<string, TeamThreads>;
+    /** The user's sidebar categories per team, once loaded. */
+    categories: Record<string, TeamCategories>;
     /** "channelId:rootId" → user id → time the indicator expires. */
     typing: Record<string, Record<string, number>>;
     flagged: Record<string, true>;
@@ -101,6 +104,7 @@ export const initialState: AppState = {
     channelPosts: {},
     threads: {},
     userThreads: {},
+    categories: {},
     typing: {},
     flagged: {},
     rhs: null,

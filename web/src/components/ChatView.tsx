@@ -4,7 +4,7 @@
 import {lazy, Suspense, useEffect, useMemo, useState, type FormEvent} from 'react';
 import type {Channel} from '@mattermost/types/channels';
 import {client, errorMessage, statusOf} from '../api';
-import {focusPost, loadTeam, loadThreads, logout, openDirectChannel, resolveChannel, search, setTheme, showSaved, toast} from '../actions';
+import {focusPost, loadCategories, loadTeam, loadThreads, logout, openDirectChannel, resolveChannel, search, setTheme, showSaved, toast} from '../actions';
 import {navigate, type Route} from '../router';
 import {getState, isSystemAdmin, setState, useAppState, type ThemeChoice} from '../store';
 import {channelUnread, documentTitle} from '../lib/unread';
@@ -47,6 +47,8 @@ export function ChatView({route}: {route: TeamRoute}) {
         loadTeam(team.id).then(() => setLoadedTeam(team.id)).catch((e) => setTeamError(errorMessage(e)));
         // The followed threads: the sidebar's "Threads" badge needs their unread totals.
         loadThreads(team.id).catch(() => undefined);
+        // The user's sidebar categories (until they come, the sidebar shows the default three).
+        loadCategories(team.id).catch(() => undefined);
     }, [team?.id]); // eslint-disable-line react-hooks/exhaustive-deps
 
     const routeKey = route.name === 'channel' ? route.channel : route.name === 'dm' ? '@' + route.username : route.name === 'permalink' ? route.postId : route.name === 'threads' ? 'threads' : '';

@@ -1,15 +1,24 @@
-// The team rail (switch teams) and the channel sidebar: public and private channels, then
-// direct and group messages, bold when unread, with a badge counting mentions.
+// The team rail (switch teams) and the channel sidebar: the user's sidebar categories
+// (Favorites, custom ones, Channels, Direct Messages), channels bold when unread with a badge
+// counting mentions, dimmed when muted; menus to arrange categories and move channels.
 
-import {useState, useMemo} from 'react';
+import {useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode} from 'react';
 import type {Team} from '@mattermost/types/teams';
+import {errorMessage} from '../api';
+import {
+    createCategory, deleteCategory, moveCategory, moveChannelToCategory, renameCategory, setCategoryCollapsed, setCategoryMuted,
+    setCategorySorting, setChannelMuted, toast, toggleFavoriteChannel,
+} from '../actions';
 import {navigate} from '../router';
-import {dmPartnerId, setState, useAppState, type HChannel} from '../store';
+import {dmPartnerId, setState, useAppState} from '../store';
 import {channelUnread, teamUnread} from '../lib/unread';
 import {threadTotals} from '../lib/threads';
+import {
+    canHold, defaultCategories, shownChannelIds, sidebarSections, type Category, type Section, type SidebarChannel, type Sorting, type TeamCategories,
+} from '../lib/categories';
 import {useLocation} from '../router';
 import {channelLabel, channelPath} from '../links';
-import {Icon, StatusDot} from './common';
+import {Field, Icon, Modal, StatusDot} from './common';
 
 export function TeamRail({currentTeamId}: {currentTeamId: string}) {
     const teams = useAppState((s) => s.teams);
@@ -40,51 +49,130 @@ export function TeamRail({currentTeamId}: {currentTeamId: string}) {
     );
 }
 
-function sortByLabel(list: {c: HChannel; label: string}[]) {
-    return list.sort((a, b) => a.label.localeCompare(b.label, undefined, {sensitivity: 'base'}));
+/** A "…" button opening a menu beside it (fixed, so the sidebar's scrolling does not clip it). */
+function PopupMenu({label, className, children}: {label: string; className?: string; children: ReactNode}) {
+    const [open, setOpen] = useState(false);
+    const [pos, setPos] = useState<{top: number; left: number} | null>(null);
+    const button = useRef<HTMLButtonElement>(null);
+    const menu = useRef<HTMLDivElement>(null);
+    const close = (refocus: boolean) => {
+        setOpen(false);
+        setPos(null);
+        if (refocus) {
+            button.current?.focus();
+        }
+    };
+    useLayoutEffect(() => {
+        if (!open || !button.current || !menu.current) {
+            return;
+        }
+        const b = button.current.getBoundingClientRect();
+        const {offsetWidth: w, offsetHeight: h} = menu.current;
+        const below = b.bottom + 4 + h <= window.innerHeight - 8;
+        setPos({top: below ? b.bottom + 4 : Math.max(8, b.top - 4 - h), left: Math.max(8, Math.min(b.right - w, window.innerWidth - w - 8))});
+    }, [open]);
+    useEffect(() => {
+        // Once placed (a hidden menu cannot take the focus): the first item, for the keyboard.
+        if (pos) {
+            menu.current?.querySelector<HTMLElement>('[role^=menuitem]:not(:disabled)')?.focus({preventScroll: true});
+        }
+    }, [pos]);
+    useEffect(() => {
+        if (!open) {
+            return;
+        }
+        const outside = (e: MouseEvent) => {
+            const t = e.target as Node;
+            if (!menu.current?.contains(t) && !button.current?.contains(t)) {
+                close(false);
+            }
+        };
+        const away = () => close(false);
+        const scroller = button.current?.closest('.sidebar-scroll');
+        document.addEventListener('mousedown', outside);
+        window.addEventListener('resize', away);
+        scroller?.addEventListener('scroll', away);
+        return () => {
+            document.removeEventListener('mousedown', outside);
+            window.removeEventListener('resize', away);
+            scroller?.removeEventListener('scroll', away);
+        };
+    }, [open]);
+    const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+        const items = [...menu.current!.querySelectorAll<HTMLElement>('[role^=menuitem]:not(:disabled)')];
+        const i = items.indexOf(document.activeElement as HTMLElement);
+        const go = (n: number) => {
+            e.preventDefault();
+            items[(n + items.length) % items.length]?.focus();
+        };
+        if (e.key === 'ArrowDown') {
+            go(i + 1);
+        } else if (e.key === 'ArrowUp') {
+            go(i - 1);
+        } else if (e.key === 'Home') {
+            go(0);
+        } else if (e.key === 'End') {
+            go(items.length - 1);
+        } else if (e.key === 'Escape') {
+            e.stopPropagation();
+            close(true);
+        } else if (e.key === 'Tab') {
+            close(false);
+        }
+    };
+    return (
+        <>
+            <button ref={button} className={`icon-btn small ${className ?? ''}`} aria-label={label} title={label} aria-haspopup='menu' aria-expanded={open}
+                onClick={() => (open ? close(false) : setOpen(true))}>
+                <Icon name='more' size={14}/>
+            </button>
+            {open && (
+                <div ref={menu} className='menu menu-fixed' role='menu' aria-label={label} style={pos ?? {visibility: 'hidden'}} onKeyDown={onKeyDown}
+                    onClick={(e) => (e.target as HTMLElement).closest('[role^=menuitem]') && close(true)}>
+                    {children}
+                </div>
+            )}
+        </>
+    );
 }
 
+type CategoryDialog =
+    | null
+    | {kind: 'create'; channelId?: string}
+    | {kind: 'rename'; category: Category}
+    | {kind: 'delete'; category: Category};
+
+const SORTINGS: [Sorting, string][] = [['alpha', 'Sort alphabetically'], ['recent', 'Sort by recent activity'], ['manual', 'Sort manually']];
+
+const run = (p: Promise<unknown>) => {
+    p.catch((e) => toast(errorMessage(e)));
+};
+
+/**
+ * The channel list: the user's sidebar categories in their order, each collapsible, with a
+ * menu (rename, mute, sorting, order, delete); each channel with a menu to favourite it,
+ * move it to another category or mute it. Until the server's categories arrive, the
+ * default three.
+ */
 export function Sidebar({team}: {team: Team}) {
     const me = useAppState((s) => s.me)!;
     const channels = useAppState((s) => s.channels);
     const members = useAppState((s) => s.members);
     const users = useAppState((s) => s.users);
-    const statuses = useAppState((s) => s.statuses);
+    const loaded = useAppState((s) => s.categories[team.id]);
     const currentChannelId = useAppState((s) => s.currentChannelId);
-    const {publicAndPrivate, direct} = useMemo(() => {
-        const mine = Object.values(channels).filter((c) => members[c.id] && c.delete_at === 0);
-        const label = (c: HChannel) => ({c, label: channelLabel(c, users, me.id)});
-        return {
-            publicAndPrivate: sortByLabel(mine.filter((c) => c.team_id === team.id && (c.type === 'O' || c.type === 'P')).map(label)),
-            direct: mine.filter((c) => c.type === 'D' || c.type === 'G').map(label)
-                .sort((a, b) => (b.c.last_post_at || b.c.create_at) - (a.c.last_post_at || a.c.create_at)).slice(0, 40),
-        };
-    }, [channels, members, users, me.id, team.id]);
-
-    const item = ({c, label}: {c: HChannel; label: string}) => {
-        const u = channelUnread(c, members[c.id]);
-        const current = c.id === currentChannelId;
-        const href = channelPath(team, c, users, me.id);
-        const partner = c.type === 'D' ? dmPartnerId(c, me.id) : '';
-        return (
-            <li key={c.id}>
-                <a href={href} className={`channel-item${current ? ' active' : ''}${u.unread && !current ? ' unread' : ''}`} aria-current={current ? 'page' : undefined}
-                    onClick={(e) => {
-                        e.preventDefault();
-                        navigate(href);
-                    }}>
-                    <span className='channel-icon' aria-hidden>
-                        {c.type === 'O' && <Icon name='globe' size={15}/>}
-                        {c.type === 'P' && <Icon name='lock' size={15}/>}
-                        {c.type === 'D' && <StatusDot status={statuses[partner] ?? 'offline'}/>}
-                        {c.type === 'G' && <span className='gm-count'>{c.display_name.split(',').length}</span>}
-                    </span>
-                    <span className='channel-name'>{label}</span>
-                    {u.unread && !current && <span className='visually-hidden'>, unread</span>}
-                    {u.mentions > 0 && !current && <span className='badge' aria-label={`${u.mentions} mentions`}>{u.mentions}</span>}
-                </a>
-            </li>
-        );
+    const [dialog, setDialog] = useState<CategoryDialog>(null);
+    const tc = useMemo(() => loaded ?? defaultCategories(me.id, team.id), [loaded, me.id, team.id]);
+    const sections = useMemo(() => {
+        const mine = Object.values(channels)
+            .filter((c) => members[c.id] && c.delete_at === 0 && (c.team_id === team.id || c.type === 'D' || c.type === 'G'))
+            .map((c): SidebarChannel => ({id: c.id, type: c.type, label: channelLabel(c, users, me.id), lastActivity: c.last_post_at || c.create_at}));
+        return sidebarSections(tc, mine);
+    }, [tc, channels, members, users, me.id, team.id]);
+    const shownOrder = sections.map((s) => s.category.id);
+    const keep = (id: string) => {
+        const u = channelUnread(channels[id], members[id]);
+        return id === currentChannelId || u.unread || u.mentions > 0;
     };
 
     return (
@@ -97,23 +185,179 @@ export function Sidebar({team}: {team: Team}) {
                     <Icon name='search' size={14}/> Find channel <kbd>Ctrl K</kbd>
                 </button>
                 <ThreadsItem team={team}/>
-                <section aria-labelledby='sb-channels'>
-                    <div className='sidebar-section-header'>
-                        <h3 id='sb-channels'>Channels</h3>
+                {sections.map((section, i) => (
+                    <CategorySection key={section.category.id} team={team} tc={tc} section={section} shownIds={shownChannelIds(section, keep)}
+                        editable={Boolean(loaded)} first={i === 0} last={i === sections.length - 1} shownOrder={shownOrder} onDialog={setDialog}/>
+                ))}
+            </div>
+            {dialog?.kind === 'create' && <CategoryNameDialog title='Create new category' action='Create' onClose={() => setDialog(null)}
+                onSave={(name) => createCategory(team.id, name, dialog.channelId ? [dialog.channelId] : [])}/>}
+            {dialog?.kind === 'rename' && <CategoryNameDialog title='Rename category' action='Rename' initial={dialog.category.display_name} onClose={() => setDialog(null)}
+                onSave={(name) => renameCategory(team.id, dialog.category.id, name)}/>}
+            {dialog?.kind === 'delete' && <DeleteCategoryDialog team={team} category={dialog.category} onClose={() => setDialog(null)}/>}
+        </div>
+    );
+}
+
+interface SectionProps {
+    team: Team;
+    tc: TeamCategories;
+    section: Section;
+    /** The channels listed (a collapsed category keeps its unread and current ones). */
+    shownIds: string[];
+    /** The server's categories are loaded: the menus can change them. */
+    editable: boolean;
+    first: boolean;
+    last: boolean;
+    shownOrder: string[];
+    onDialog: (d: CategoryDialog) => void;
+}
+
+function CategorySection({team, tc, section, shownIds, editable, first, last, shownOrder, onDialog}: SectionProps) {
+    const {category} = section;
+    const id = useId();
+    const custom = category.type === 'custom';
+    const name = category.display_name;
+    return (
+        <section className={`sidebar-category${category.muted ? ' category-muted' : ''}`} aria-labelledby={`${id}-h`} data-category-type={category.type}>
+            <div className='sidebar-section-header'>
+                <h3 id={`${id}-h`}>
+                    <button className='category-toggle' aria-expanded={!category.collapsed} aria-controls={`${id}-l`}
+                        onClick={() => run(setCategoryCollapsed(team.id, category.id, !category.collapsed))}>
+                        <span className='category-caret' aria-hidden>{category.collapsed ? '▸' : '▾'}</span>{name}
+                    </button>
+                </h3>
+                {editable && (
+                    <PopupMenu label={`${name} category options`} className='category-options'>
+                        {custom && <button role='menuitem' onClick={() => onDialog({kind: 'rename', category})}>Rename category</button>}
+                        <button role='menuitem' onClick={() => run(setCategoryMuted(team.id, category.id, !category.muted))}>{category.muted ? 'Unmute category' : 'Mute category'}</button>
+                        <div className='menu-separator' role='separator'/>
+                        {SORTINGS.map(([sorting, label]) => (
+                            <button key={sorting} role='menuitemradio' aria-checked={category.sorting === sorting || (sorting === 'manual' && category.sorting === '')}
+                                onClick={() => run(setCategorySorting(team.id, category.id, sorting, section.channelIds))}>{label}</button>
+                        ))}
+                        <div className='menu-separator' role='separator'/>
+                        <button role='menuitem' disabled={first} onClick={() => run(moveCategory(team.id, category.id, -1, shownOrder))}>Move up</button>
+                        <button role='menuitem' disabled={last} onClick={() => run(moveCategory(team.id, category.id, 1, shownOrder))}>Move down</button>
+                        <button role='menuitem' onClick={() => onDialog({kind: 'create'})}>Create new category</button>
+                        {custom && <button role='menuitem' className='danger' onClick={() => onDialog({kind: 'delete', category})}>Delete category</button>}
+                    </PopupMenu>
+                )}
+                {category.type === 'channels' && (
+                    <>
                         <button className='icon-btn small' aria-label='Browse channels' title='Browse channels' onClick={() => setState({dialog: 'browse'})}><Icon name='search' size={14}/></button>
                         <button className='icon-btn small' aria-label='Create a channel' title='Create a channel' onClick={() => setState({dialog: 'create'})}><Icon name='plus' size={14}/></button>
-                    </div>
-                    <ul className='channel-list' aria-labelledby='sb-channels'>{publicAndPrivate.map(item)}</ul>
-                </section>
-                <section aria-labelledby='sb-direct'>
-                    <div className='sidebar-section-header'>
-                        <h3 id='sb-direct'>Direct messages</h3>
-                        <button className='icon-btn small' aria-label='Write a direct message' title='Write a direct message' onClick={() => setState({dialog: 'dm'})}><Icon name='plus' size={14}/></button>
-                    </div>
-                    <ul className='channel-list' aria-labelledby='sb-direct'>{direct.map(item)}</ul>
-                </section>
+                    </>
+                )}
+                {category.type === 'direct_messages' && (
+                    <button className='icon-btn small' aria-label='Write a direct message' title='Write a direct message' onClick={() => setState({dialog: 'dm'})}><Icon name='plus' size={14}/></button>
+                )}
             </div>
-        </div>
+            <ul className='channel-list' id={`${id}-l`} aria-labelledby={`${id}-h`}>
+                {shownIds.map((channelId) => <ChannelItem key={channelId} team={team} tc={tc} channelId={channelId} category={category} editable={editable} onDialog={onDialog}/>)}
+            </ul>
+        </section>
+    );
+}
+
+function ChannelItem({team, tc, channelId, category, editable, onDialog}: {team: Team; tc: TeamCategories; channelId: string; category: Category; editable: boolean; onDialog: (d: CategoryDialog) => void}) {
+    const me = useAppState((s) => s.me)!;
+    const c = useAppState((s) => s.channels[channelId]);
+    const member = useAppState((s) => s.members[channelId]);
+    const users = useAppState((s) => s.users);
+    const partnerStatus = useAppState((s) => (c?.type === 'D' ? s.statuses[dmPartnerId(c, me.id)] : undefined));
+    const current = useAppState((s) => s.currentChannelId === channelId);
+    if (!c) {
+        return null;
+    }
+    const label = channelLabel(c, users, me.id);
+    const u = channelUnread(c, member);
+    const muted = member?.notify_props?.mark_unread === 'mention';
+    const href = channelPath(team, c, users, me.id);
+    const targets = tc.order.map((id) => tc.byId[id]).filter((t) => t && t.id !== category.id && canHold(t, c.type));
+    return (
+        <li className='channel-row'>
+            <a href={href} className={`channel-item${current ? ' active' : ''}${u.unread && !current ? ' unread' : ''}${muted ? ' muted' : ''}`} aria-current={current ? 'page' : undefined}
+                onClick={(e) => {
+                    e.preventDefault();
+                    navigate(href);
+                }}>
+                <span className='channel-icon' aria-hidden>
+                    {c.type === 'O' && <Icon name='globe' size={15}/>}
+                    {c.type === 'P' && <Icon name='lock' size={15}/>}
+                    {c.type === 'D' && <StatusDot status={partnerStatus ?? 'offline'}/>}
+                    {c.type === 'G' && <span className='gm-count'>{c.display_name.split(',').length}</span>}
+                </span>
+                <span className='channel-name'>{label}</span>
+                {muted && <span className='visually-hidden'>, muted</span>}
+                {u.unread && !current && <span className='visually-hidden'>, unread</span>}
+                {u.mentions > 0 && !current && <span className='badge' aria-label={`${u.mentions} mentions`}>{u.mentions}</span>}
+            </a>
+            {editable && (
+                <PopupMenu label={`Channel options for ${label}`} className='channel-options'>
+                    <button role='menuitem' onClick={() => run(toggleFavoriteChannel(team.id, c.id))}>{category.type === 'favorites' ? 'Unfavorite' : 'Favorite'}</button>
+                    <button role='menuitem' onClick={() => run(setChannelMuted(c.id, !muted))}>{muted ? 'Unmute channel' : 'Mute channel'}</button>
+                    <div className='menu-separator' role='separator'/>
+                    <div role='group' aria-labelledby={`move-${c.id}`}>
+                        <div className='menu-label' id={`move-${c.id}`}>Move to…</div>
+                        {targets.map((t) => <button key={t.id} role='menuitem' onClick={() => run(moveChannelToCategory(team.id, c.id, t.id))}>{t.display_name}</button>)}
+                        <button role='menuitem' onClick={() => onDialog({kind: 'create', channelId: c.id})}>New category…</button>
+                    </div>
+                </PopupMenu>
+            )}
+        </li>
+    );
+}
+
+/** The name of a new category, or a new name for a custom one. */
+function CategoryNameDialog({title, action, initial = '', onSave, onClose}: {title: string; action: string; initial?: string; onSave: (name: string) => Promise<void>; onClose: () => void}) {
+    const [name, setName] = useState(initial);
+    const [error, setError] = useState('');
+    const [busy, setBusy] = useState(false);
+    const submit = async (e: FormEvent) => {
+        e.preventDefault();
+        setBusy(true);
+        try {
+            await onSave(name.trim());
+            onClose();
+        } catch (err) {
+            setError(errorMessage(err));
+            setBusy(false);
+        }
+    };
+    return (
+        <Modal title={title} onClose={onClose}>
+            <form onSubmit={submit}>
+                <Field label='Category name' value={name} onChange={setName} required maxLength={64}/>
+                {error && <p className='error' role='alert'>{error}</p>}
+                <div className='actions'>
+                    <button type='button' className='btn' onClick={onClose}>Cancel</button>
+                    <button className='btn btn-primary' disabled={busy || !name.trim() || name.trim() === initial}>{action}</button>
+                </div>
+            </form>
+        </Modal>
+    );
+}
+
+function DeleteCategoryDialog({team, category, onClose}: {team: Team; category: Category; onClose: () => void}) {
+    const [error, setError] = useState('');
+    const remove = async () => {
+        try {
+            await deleteCategory(team.id, category.id);
+            onClose();
+        } catch (e) {
+            setError(errorMessage(e));
+        }
+    };
+    return (
+        <Modal title='Delete category' onClose={onClose}>
+            <p>Delete the category “{category.display_name}”? Its channels go back to Channels and Direct Messages.</p>
+            {error && <p className='error' role='alert'>{error}</p>}
+            <div className='actions'>
+                <button className='btn' onClick={onClose}>Cancel</button>
+                <button className='btn btn-danger' onClick={remove}>Delete</button>
+            </div>
+        </Modal>
     );
 }
 
