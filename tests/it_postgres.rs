@@ -16,6 +16,8 @@ mod change_feed;
 mod channel_access;
 #[path = "it/cli_users.rs"]
 mod cli_users;
+#[path = "it/client_lookups.rs"]
+mod client_lookups;
 #[path = "it/config_api.rs"]
 mod config_api;
 #[path = "it/configuration.rs"]

@@ -14,6 +14,7 @@ mod change_feed;
 mod channel_access;
 mod cli_users;
 mod client_bodies;
+mod client_lookups;
 mod compatibility;
 mod config_api;
 mod configuration;

@@ -826,3 +826,99 @@ async fn a_bearer_token_wins_over_a_stale_session_cookie() {
     .await;
     assert_error(status, &body, 401, "api.context.session_expired.app_error");
 }
+
+// --- Trusted proxies --------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
+    let data = data_dir();
+    let server = Server::start(
+        data.path(),
+        &[
+            (
+                "HEARTH_SERVICESETTINGS_TRUSTEDPROXYIPHEADER",
+                "X-Forwarded-For",
+            ),
+            ("HEARTH_SERVICESETTINGS_TRUSTEDPROXIES", "127.0.6.1"),
+        ],
+    );
+    let admin = server.admin().await;
+    server.create_user("walter", Some(&admin)).await;
+    let url = format!("{}/api/v4/users/login", server.url);
+    let guess = |client: &reqwest::Client, forwarded: &str, n: usize| {
+        client
+            .post(&url)
+            .header("X-Forwarded-For", forwarded)
+            .json(&json!({"login_id": format!("nobody{n}"), "password": "guess"}))
+            .send()
+    };
+
+    // Through the proxy, one guesser's address runs out of its budget; another client
+    // behind the same proxy is not slowed by it.
+    let proxy = client_from([127, 0, 6, 1]);
+    for n in 0..10 {
+        let (status, _) = json(guess(&proxy, "203.0.113.9", n).await.unwrap()).await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = json(guess(&proxy, "203.0.113.9", 10).await.unwrap()).await;
+    assert_error(
+        status,
+        &body,
+        429,
+        "api.context.rate_limit_exceeded.app_error",
+    );
+    // The rightmost address that is not a trusted proxy is the client.
+    let (status, _) = json(
+        guess(&proxy, "203.0.113.9, 203.0.113.10, 127.0.6.1", 11)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401, "203.0.113.10 has its own budget");
+
+    // A client that is not a proxy cannot hide behind the header: its guesses count
+    // against its own address whatever it writes there.
+    let spoofer = client_from([127, 0, 6, 2]);
+    for n in 0..10 {
+        let forwarded = format!("198.51.100.{n}");
+        let (status, _) = json(guess(&spoofer, &forwarded, n).await.unwrap()).await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = json(guess(&spoofer, "198.51.100.99", 99).await.unwrap()).await;
+    assert_error(
+        status,
+        &body,
+        429,
+        "api.context.rate_limit_exceeded.app_error",
+    );
+
+    // The sign-in is recorded with the address the proxy named.
+    let (status, _) = json(
+        proxy
+            .post(&url)
+            .header("X-Forwarded-For", "192.0.2.77")
+            .json(&json!({"login_id": "walter", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let walter = server.login("walter", PASSWORD).await;
+    let (status, audits) = server
+        .call(
+            Some(&admin),
+            reqwest::Method::GET,
+            &format!("/api/v4/users/{}/audits", walter.id()),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{audits}");
+    let addresses: Vec<&str> = audits
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["ip_address"].as_str())
+        .collect();
+    assert!(addresses.contains(&"192.0.2.77"), "{audits}");
+}
