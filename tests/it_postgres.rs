@@ -10,6 +10,8 @@ const POSTGRES: bool = true;
 
 #[path = "it/accounts.rs"]
 mod accounts;
+#[path = "it/app_startup.rs"]
+mod app_startup;
 #[path = "it/change_feed.rs"]
 mod change_feed;
 #[path = "it/channel_access.rs"]

@@ -10,6 +10,7 @@ const POSTGRES: bool = false;
 mod support;
 
 mod accounts;
+mod app_startup;
 mod change_feed;
 mod channel_access;
 mod cli_users;

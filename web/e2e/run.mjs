@@ -1029,16 +1029,28 @@ const tests = [
         assert(await fits(), 'the Threads view fits a 390 px screen');
     }],
 
-    ['inside the desktop app, the page tells it that it has started', async () => {
+    ['inside the desktop app, the page tells it that it has started, and of sign-in and sign-out', async () => {
         const context = await browser.newContext({viewport: VIEWPORT});
         await context.addInitScript(() => {
-            window.desktopAPI = {reactAppInitialized: () => { window.hearthToldDesktop = (window.hearthToldDesktop || 0) + 1; }};
+            const told = (what) => { window.hearthToldDesktop = [...(window.hearthToldDesktop || []), what]; };
+            window.desktopAPI = {
+                reactAppInitialized: () => told('ready'),
+                onLogin: () => told('login'),
+                onLogout: () => told('logout'),
+                setSessionExpired: (expired) => told(`expired:${expired}`),
+            };
         });
         const page = await context.newPage();
         await page.goto(`${base}/login`);
         await page.getByLabel('Username or e-mail').waitFor();
         // The desktop app waits about 4 s for this before giving up on the page.
-        await page.waitForFunction(() => window.hearthToldDesktop === 1, null, {timeout: 4000});
+        await page.waitForFunction(() => (window.hearthToldDesktop || []).join() === 'ready', null, {timeout: 4000});
+        await signIn(page, 'bob');
+        await page.waitForFunction(() => (window.hearthToldDesktop || []).join() === 'ready,login,expired:false');
+        await page.getByRole('button', {name: 'Account menu'}).click();
+        await page.getByRole('menuitem', {name: 'Sign out'}).click();
+        await page.waitForURL('**/login');
+        await page.waitForFunction(() => (window.hearthToldDesktop || []).join() === 'ready,login,expired:false,logout');
         await context.close();
     }],
 

@@ -14,6 +14,7 @@ import {navigate} from './router';
 import {mergeOrder} from './lib/postlist';
 import {onHighlighterReady} from './lib/markdown';
 import {setClock24} from './lib/format';
+import {tellDesktopSignedIn, tellDesktopSignedOut} from './lib/desktop';
 import {notificationBody, notificationPermission, shouldNotify, showNotification} from './lib/notify';
 import {isSystemPost} from './lib/postlist';
 import {channelLabel, channelPath} from './links';
@@ -85,6 +86,7 @@ export async function startSession(me: UserProfile): Promise<void> {
 export async function login(loginId: string, password: string, token = ''): Promise<void> {
     const me = await client.login(loginId, password, token);
     await startSession(me);
+    tellDesktopSignedIn();
 }
 
 function resetState(): void {
@@ -134,6 +136,7 @@ export function sessionEnded(): void {
     }
     ws.close();
     resetState();
+    tellDesktopSignedOut(true);
     navigate('/login?extra=expired', {replace: true});
 }
 
@@ -145,6 +148,7 @@ export async function logout(): Promise<void> {
     }
     ws.close();
     resetState();
+    tellDesktopSignedOut(false);
     navigate('/login', {replace: true});
 }
 
