@@ -57,6 +57,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::put().to(member_roles)),
     )
     .service(
+        resource("/channels/{channel_id}/members/{user_id}/schemeRoles")
+            .route(web::put().to(member_scheme_roles)),
+    )
+    .service(
         resource("/channels/{channel_id}/members/{user_id}/notify_props")
             .route(web::put().to(member_notify_props)),
     )
@@ -726,4 +730,34 @@ async fn search_all_channels(
     } else {
         Ok(HttpResponse::Ok().json(channels))
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SchemeRolesBody {
+    scheme_admin: bool,
+    scheme_user: bool,
+    scheme_guest: bool,
+}
+
+async fn member_scheme_roles(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+    body: Json<SchemeRolesBody>,
+) -> Result<HttpResponse, AppError> {
+    let (channel_id, user_id) = path.into_inner();
+    check_id(&channel_id, "channel_id")?;
+    let user_id = me(&actor, &user_id)?;
+    channels::update_member_scheme_roles(
+        &state,
+        &actor,
+        &channel_id,
+        &user_id,
+        body.scheme_admin,
+        body.scheme_user,
+        body.scheme_guest,
+    )
+    .await?;
+    Ok(ok())
 }

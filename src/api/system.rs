@@ -28,6 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/analytics/old").route(web::get().to(get_analytics)))
         .service(resource("/system/setup").route(web::get().to(setup_status)))
         .service(resource("/audits").route(web::get().to(get_audits)))
+        .service(resource("/system/timezones").route(web::get().to(timezones)))
+        .service(resource("/database/recycle").route(web::post().to(nothing_to_recycle)))
+        .service(resource("/caches/invalidate").route(web::post().to(nothing_to_recycle)))
         .service(resource("/system/notices/view").route(web::put().to(view_notices)))
         .service(resource("/system/notices/{team_id}").route(web::get().to(notices)))
         .service(resource("/plugins/webapp").route(web::get().to(webapp_plugins)))
@@ -270,4 +273,18 @@ async fn get_audits(
         .list_audits(None, paging.offset(), paging.per_page)
         .await?;
     Ok(HttpResponse::Ok().json(audits))
+}
+
+/// `GET /system/timezones`: the time zones a user may choose; any signed-in user.
+async fn timezones(Auth(_actor): Auth) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(crate::app::system::timezones()))
+}
+
+/// `POST /database/recycle` and `POST /caches/invalidate` (`manage_system`): Mattermost
+/// reconnects its database pools after a settings change and drops its caches. Hearth's
+/// database settings take effect at the next start, its pools replace broken connections
+/// by themselves and it keeps no caches that can go stale, so there is nothing to do.
+async fn nothing_to_recycle(Auth(actor): Auth) -> Result<HttpResponse, AppError> {
+    actor.require(crate::app::permissions::perm::MANAGE_SYSTEM)?;
+    Ok(super::ok())
 }

@@ -46,7 +46,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/users/tokens/revoke").route(web::post().to(revoke_token)))
     .service(resource("/users/tokens/disable").route(web::post().to(disable_token)))
     .service(resource("/users/tokens/enable").route(web::post().to(enable_token)))
+    .service(resource("/users/tokens/search").route(web::post().to(search_tokens)))
     .service(resource("/users/tokens/{token_id}").route(web::get().to(get_token)))
+    .service(resource("/users/login/type").route(web::post().to(login_type)))
+    .service(
+        resource("/users/sessions/revoke/all").route(web::post().to(revoke_everyones_sessions)),
+    )
     .service(resource("/users/username/{username}").route(web::get().to(user_by_username)))
     .service(resource("/users/email/{email}").route(web::get().to(user_by_email)))
     .service(
@@ -81,6 +86,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(resource("/users/{user_id}/audits").route(web::get().to(user_audits)))
     .service(resource("/users/{user_id}/typing").route(web::post().to(typing)))
+    .service(resource("/users/{user_id}/uploads").route(web::get().to(list_uploads)))
+    .service(
+        resource("/users/{user_id}/reset_failed_attempts")
+            .route(web::post().to(reset_failed_attempts)),
+    )
     .service(resource("/users/{user_id}/channel_members").route(web::get().to(channel_members)));
 }
 /// `GET /api/v4/users/stats`: `{"total_users_count"}`, the active accounts the caller may
@@ -1167,4 +1177,54 @@ async fn channel_members(
     )
     .await?;
     Ok(HttpResponse::Ok().json(members))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TermBody {
+    term: String,
+}
+
+async fn search_tokens(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: Json<TermBody>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(tokens::search(&state, &actor, &body.term).await?))
+}
+
+/// `POST /users/login/type`: which sign-in a login id uses. Hearth has only passwords (no
+/// magic links, directory or single sign-on yet), so the answer is the same for every id,
+/// and tells nobody whether an account exists.
+async fn login_type() -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "auth_service": "" })))
+}
+
+async fn revoke_everyones_sessions(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+) -> Result<HttpResponse, AppError> {
+    sessions::revoke_everyones_sessions(&state, &actor, &client.0).await?;
+    Ok(ok())
+}
+
+async fn list_uploads(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = super::user_param(&actor, &path)?;
+    Ok(HttpResponse::Ok().json(crate::app::files::list_uploads(&state, &actor, &user_id).await?))
+}
+
+async fn reset_failed_attempts(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    client: Client,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = super::user_param(&actor, &path)?;
+    crate::app::users::reset_failed_attempts(&state, &actor, &user_id, &client.0.ip).await?;
+    Ok(ok())
 }

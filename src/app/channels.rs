@@ -998,3 +998,27 @@ pub async fn view_channel(
         })?;
     Ok(now)
 }
+
+/// `PUT /channels/{id}/members/{uid}/schemeRoles`: the member's scheme flags as booleans,
+/// the same change as [`update_member_roles`] with its checks.
+pub async fn update_member_scheme_roles(
+    state: &AppState,
+    actor: &Actor,
+    channel_id: &str,
+    user_id: &str,
+    scheme_admin: bool,
+    scheme_user: bool,
+    scheme_guest: bool,
+) -> Result<ChannelMember, AppError> {
+    let mut roles = Vec::new();
+    if scheme_user {
+        roles.push("channel_user");
+    }
+    if scheme_guest {
+        roles.push("channel_guest");
+    }
+    if scheme_admin {
+        roles.push("channel_admin");
+    }
+    update_member_roles(state, actor, channel_id, user_id, &roles.join(" ")).await
+}

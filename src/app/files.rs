@@ -1014,3 +1014,16 @@ mod tests {
         );
     }
 }
+
+/// `GET /users/{id}/uploads`: the caller's own unfinished resumable uploads (Mattermost
+/// lets nobody else see them).
+pub async fn list_uploads(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<Vec<UploadSession>, AppError> {
+    if actor.user.id != user_id {
+        return Err(AppError::Forbidden);
+    }
+    Ok(state.store.list_upload_sessions(user_id).await?)
+}

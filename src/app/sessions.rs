@@ -692,3 +692,34 @@ pub fn needs_mfa_setup(state: &AppState, actor: &Actor) -> bool {
         && !actor.user.is_bot
         && !is_access_token(actor)
 }
+
+/// `POST /users/sessions/revoke/all`: every session of every user ends (the caller's
+/// too), with their sockets; `manage_system`. Recorded in the audit log.
+pub async fn revoke_everyones_sessions(
+    state: &AppState,
+    actor: &Actor,
+    client: &ClientInfo,
+) -> Result<u64, AppError> {
+    actor.require(crate::app::permissions::perm::MANAGE_SYSTEM)?;
+    let mut after: Option<String> = None;
+    let mut revoked = 0;
+    loop {
+        let users = state.store.scan_users(after.as_deref(), 500).await?;
+        let Some(last) = users.last() else { break };
+        after = Some(last.id.clone());
+        for user in &users {
+            revoked += state.store.revoke_user_sessions(&user.id).await?;
+            state.hub.end_sessions(&user.id, None);
+        }
+    }
+    audit::record(
+        state,
+        &actor.user.id,
+        "session_revoke_everyone",
+        &format!("sessions={revoked}"),
+        &client.ip,
+        &actor.session.id,
+    )
+    .await;
+    Ok(revoked)
+}

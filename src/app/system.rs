@@ -207,3 +207,11 @@ pub async fn analytics(
         ),
     ]))
 }
+
+/// `GET /system/timezones`: the IANA time zones clients may offer (tzdata's list).
+pub fn timezones() -> Vec<&'static str> {
+    include_str!("timezones.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.is_empty())
+        .collect()
+}

@@ -175,3 +175,38 @@ pub enum TokenAction {
     Disable,
     Enable,
 }
+
+/// `POST /users/tokens/search` (System Console): tokens whose id, description or owner's
+/// username starts with `term` (case aside), newest first; the secrets are never shown.
+/// Filters the full listing in memory, which is enough for an admin's search.
+pub async fn search(
+    state: &AppState,
+    actor: &Actor,
+    term: &str,
+) -> Result<Vec<UserAccessToken>, AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    let term = term.trim().to_lowercase();
+    if term.is_empty() || term.chars().count() > 64 {
+        return Err(AppError::InvalidBody {
+            name: "term",
+            detail: "give a search term of 1 to 64 characters".into(),
+        });
+    }
+    let all = list(state, actor, None, 0, u32::MAX).await?;
+    let owners: std::collections::HashMap<String, String> = state
+        .store
+        .get_users_by_ids(&all.iter().map(|t| t.user_id.clone()).collect::<Vec<_>>())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
+    let starts = |text: &str| text.to_lowercase().starts_with(&term);
+    Ok(all
+        .into_iter()
+        .filter(|t| {
+            starts(&t.id)
+                || starts(&t.description)
+                || owners.get(&t.user_id).is_some_and(|name| starts(name))
+        })
+        .collect())
+}

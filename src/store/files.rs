@@ -134,6 +134,8 @@ pub trait FileInfoStore: Send + Sync {
     async fn create_upload_session(&self, session: &UploadSession) -> Result<(), StoreError>;
     /// An upload session by id; `NotFound` once completed (or never made).
     async fn get_upload_session(&self, id: &str) -> Result<UploadSession, StoreError>;
+    /// A user's unfinished upload sessions, oldest first.
+    async fn list_upload_sessions(&self, user_id: &str) -> Result<Vec<UploadSession>, StoreError>;
     /// Records how many bytes of the upload have been received.
     async fn set_upload_offset(&self, id: &str, offset: i64) -> Result<(), StoreError>;
     /// Finishes a resumable upload: records `info` and removes the session, together.

@@ -351,6 +351,9 @@ pub trait UserStore: Send + Sync {
     async fn record_login_failure(&self, id: &str) -> Result<i64, StoreError>;
     /// Resets the failed-attempt counter and sets `last_login`.
     async fn record_login_success(&self, id: &str) -> Result<(), StoreError>;
+    /// Resets the failed-attempt counter only (an admin unlocking an account);
+    /// `NotFound` for no such user.
+    async fn reset_failed_attempts(&self, id: &str) -> Result<(), StoreError>;
     /// Stores the MFA secret and whether MFA is active (an empty secret turns it off).
     async fn set_mfa(&self, id: &str, secret: &str, active: bool) -> Result<(), StoreError>;
     /// Marks TOTP step `step` used if it is newer than the last one used; `false` means it

@@ -394,3 +394,226 @@ async fn admins_search_every_teams_channels() {
     let (status, body) = post(s, &bob, "/channels/search", json!({"term": "plan"})).await;
     assert_error(status, &body, 403, FORBIDDEN);
 }
+
+#[tokio::test]
+async fn small_account_and_system_operations_do_what_they_say() {
+    let data = data_dir();
+    let server = Server::start(
+        data.path(),
+        &[
+            ("HEARTH_SERVICESETTINGS_MAXIMUMLOGINATTEMPTS", "3"),
+            ("HEARTH_SERVICESETTINGS_ENABLEUSERACCESSTOKENS", "true"),
+            ("HEARTH_RATELIMITSETTINGS_ENABLE", "false"),
+        ],
+    );
+    let s = &server;
+    let admin = s.admin().await;
+    let bob = s.user(&admin, "bob").await;
+    let carol = s.user(&admin, "carol").await;
+    let password = crate::support::accounts::PASSWORD;
+
+    // Time zones, for anyone signed in.
+    let (status, zones) = get(s, &bob, "/system/timezones").await;
+    assert_eq!(status, 200);
+    let zones = strings(&zones);
+    assert!(
+        zones.contains(&"Europe/Oslo".to_string()) && zones.contains(&"UTC".to_string()),
+        "{zones:?}"
+    );
+    let (status, _) = s
+        .call(None, reqwest::Method::GET, "/api/v4/system/timezones", None)
+        .await;
+    assert_eq!(status, 401);
+
+    // Nothing to recycle or invalidate, for admins only.
+    for path in ["/database/recycle", "/caches/invalidate"] {
+        assert_eq!(
+            post(s, &admin, path, json!({})).await,
+            (200, json!({"status": "OK"}))
+        );
+        let (status, body) = post(s, &bob, path, json!({})).await;
+        assert_error(status, &body, 403, FORBIDDEN);
+    }
+
+    // The sign-in type says nothing about whether an account exists.
+    for login_id in ["bob", "nobody-at-all"] {
+        let (status, answer) = s
+            .call(
+                None,
+                reqwest::Method::POST,
+                "/api/v4/users/login/type",
+                Some(json!({"login_id": login_id})),
+            )
+            .await;
+        assert_eq!((status, answer), (200, json!({"auth_service": ""})));
+    }
+
+    // Token search by the owner's name; the secret never shows.
+    let (status, token) = post(
+        s,
+        &admin,
+        &format!("/users/{}/tokens", bob.id()),
+        json!({"description": "deploy bot"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{token}");
+    let (status, found) = post(s, &admin, "/users/tokens/search", json!({"term": "bo"})).await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found[0]["id"], token["id"]);
+    assert!(found[0].get("token").is_none_or(|t| t == ""), "{found}");
+    let (_, found) = post(s, &admin, "/users/tokens/search", json!({"term": "DEPLOY"})).await;
+    assert_eq!(
+        found.as_array().unwrap().len(),
+        1,
+        "by description, case aside"
+    );
+    let (_, found) = post(s, &admin, "/users/tokens/search", json!({"term": "carol"})).await;
+    assert_eq!(found, json!([]));
+    let (status, body) = post(s, &bob, "/users/tokens/search", json!({"term": "bo"})).await;
+    assert_error(status, &body, 403, FORBIDDEN);
+    let (status, body) = post(s, &admin, "/users/tokens/search", json!({"term": ""})).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_body_param.app_error",
+    );
+
+    // A locked account is unlocked by an admin, without a new password.
+    for _ in 0..3 {
+        let (status, _) = s
+            .call(
+                None,
+                reqwest::Method::POST,
+                "/api/v4/users/login",
+                Some(json!({"login_id": "carol", "password": "wrong-wrong"})),
+            )
+            .await;
+        assert_eq!(status, 401);
+    }
+    let right = json!({"login_id": "carol", "password": password});
+    let (status, body) = s
+        .call(
+            None,
+            reqwest::Method::POST,
+            "/api/v4/users/login",
+            Some(right.clone()),
+        )
+        .await;
+    assert_error(
+        status,
+        &body,
+        401,
+        "api.user.check_user_login_attempts.too_many.app_error",
+    );
+    let (status, body) = post(
+        s,
+        &bob,
+        &format!("/users/{}/reset_failed_attempts", carol.id()),
+        json!({}),
+    )
+    .await;
+    assert_error(status, &body, 403, FORBIDDEN);
+    assert_eq!(
+        post(
+            s,
+            &admin,
+            &format!("/users/{}/reset_failed_attempts", carol.id()),
+            json!({})
+        )
+        .await
+        .0,
+        200
+    );
+    let (status, _) = s
+        .call(
+            None,
+            reqwest::Method::POST,
+            "/api/v4/users/login",
+            Some(right),
+        )
+        .await;
+    assert_eq!(status, 200, "carol signs in again");
+    let (status, body) = post(
+        s,
+        &admin,
+        "/users/zzzzzzzzzzzzzzzzzzzzzzzzzz/reset_failed_attempts",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+
+    // Unfinished uploads are their owner's to see.
+    let team = new_team(s, &admin, "crew", "O").await;
+    add_to_team(s, &admin, &team, bob.id()).await;
+    let town = id_of(
+        &get(s, &bob, &format!("/teams/{team}/channels/name/town-square"))
+            .await
+            .1,
+    );
+    let (status, upload) = post(
+        s,
+        &bob,
+        "/uploads",
+        json!({"channel_id": town, "filename": "big.bin", "file_size": 1000}),
+    )
+    .await;
+    assert_eq!(status, 201, "{upload}");
+    let (status, uploads) = get(s, &bob, "/users/me/uploads").await;
+    assert_eq!(status, 200, "{uploads}");
+    assert_eq!(uploads.as_array().unwrap().len(), 1);
+    assert_eq!(uploads[0]["id"], upload["id"]);
+    let (status, body) = get(s, &admin, &format!("/users/{}/uploads", bob.id())).await;
+    assert_error(status, &body, 403, FORBIDDEN);
+
+    // Channel scheme roles as booleans.
+    let member = format!("/channels/{town}/members/{}", bob.id());
+    let (status, body) = put(
+        s,
+        &bob,
+        &format!("{member}/schemeRoles"),
+        json!({"scheme_admin": true, "scheme_user": true}),
+    )
+    .await;
+    assert_error(status, &body, 403, FORBIDDEN);
+    let (status, _) = put(
+        s,
+        &admin,
+        &format!("{member}/schemeRoles"),
+        json!({"scheme_admin": true, "scheme_user": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, saved) = get(s, &admin, &member).await;
+    assert!(
+        saved["roles"].as_str().unwrap().contains("channel_admin"),
+        "{saved}"
+    );
+    let (status, body) = put(
+        s,
+        &admin,
+        &format!("{member}/schemeRoles"),
+        json!({"scheme_admin": true}),
+    )
+    .await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_url_param.app_error",
+    );
+
+    // Everyone's sessions end, the admin's own too.
+    let (status, body) = post(s, &bob, "/users/sessions/revoke/all", json!({})).await;
+    assert_error(status, &body, 403, FORBIDDEN);
+    assert_eq!(
+        post(s, &admin, "/users/sessions/revoke/all", json!({}))
+            .await
+            .0,
+        200
+    );
+    for who in [&bob, &admin] {
+        assert_eq!(get(s, who, "/users/me").await.0, 401);
+    }
+}

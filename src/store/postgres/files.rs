@@ -325,6 +325,19 @@ impl FileInfoStore for PgStore {
         session_from_row(&one(rows)?).map_err(map_err)
     }
 
+    async fn list_upload_sessions(&self, user_id: &str) -> Result<Vec<UploadSession>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, type, create_at, user_id, channel_id, filename, file_size, file_offset
+                 FROM upload_sessions WHERE user_id = $1 ORDER BY create_at, id",
+                &[&user_id],
+            )
+            .await
+            .map_err(map_err)?;
+        super::from_rows(&rows, session_from_row)
+    }
+
     async fn set_upload_offset(&self, id: &str, offset: i64) -> Result<(), StoreError> {
         self.update_one(
             "UPDATE upload_sessions SET file_offset = $2 WHERE id = $1",

@@ -518,6 +518,11 @@ impl UserStore for PgStore {
         .await
     }
 
+    async fn reset_failed_attempts(&self, id: &str) -> Result<(), StoreError> {
+        self.update_one("UPDATE users SET failed_attempts = 0 WHERE id = $1", &[&id])
+            .await
+    }
+
     async fn set_mfa(&self, id: &str, secret: &str, active: bool) -> Result<(), StoreError> {
         self.update_one(
             "UPDATE users SET mfa_secret = $2, mfa_active = $3, update_at = $4 WHERE id = $1",

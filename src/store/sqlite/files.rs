@@ -324,6 +324,21 @@ impl FileInfoStore for SqliteStore {
         .await
     }
 
+    async fn list_upload_sessions(&self, user_id: &str) -> Result<Vec<UploadSession>, StoreError> {
+        let user_id = user_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, type, create_at, user_id, channel_id, filename, file_size, file_offset
+                     FROM upload_sessions WHERE user_id = ?1 ORDER BY create_at, id",
+                )
+                .map_err(map_err)?;
+            let rows = stmt.query_map([user_id], session_from_row).map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
     async fn set_upload_offset(&self, id: &str, offset: i64) -> Result<(), StoreError> {
         let id = id.to_string();
         self.update_one(

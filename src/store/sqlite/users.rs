@@ -415,6 +415,15 @@ impl UserStore for SqliteStore {
         .await
     }
 
+    async fn reset_failed_attempts(&self, id: &str) -> Result<(), StoreError> {
+        let id = id.to_string();
+        self.update_one(
+            "UPDATE users SET failed_attempts = 0 WHERE id = ?1",
+            move |stmt| stmt.execute(params![id]),
+        )
+        .await
+    }
+
     async fn set_mfa(&self, id: &str, secret: &str, active: bool) -> Result<(), StoreError> {
         let (id, secret) = (id.to_string(), secret.to_string());
         self.update_one(
