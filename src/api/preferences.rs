@@ -38,6 +38,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(set_status)),
         )
         .service(
+            resource("/users/{user_id}/status/custom/recent")
+                .route(web::delete().to(remove_recent_custom_status)),
+        )
+        .service(
+            resource("/users/{user_id}/status/custom/recent/delete")
+                .route(web::post().to(remove_recent_custom_status)),
+        )
+        .service(
             resource("/users/{user_id}/status/custom")
                 .route(web::put().to(set_custom_status))
                 .route(web::delete().to(remove_custom_status)),
@@ -173,5 +181,16 @@ async fn remove_custom_status(
 ) -> Result<HttpResponse, AppError> {
     let user_id = target(&actor, &path)?;
     preferences::remove_custom_status(&state, &actor, &user_id).await?;
+    Ok(ok())
+}
+
+async fn remove_recent_custom_status(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: Json<CustomStatusRequest>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = target(&actor, &path)?;
+    preferences::remove_recent_custom_status(&state, &actor, &user_id, body.into_inner()).await?;
     Ok(ok())
 }

@@ -492,7 +492,91 @@ pub async fn set_custom_status(
         .set_custom_status(user_id, &status)
         .await
         .map_err(user_error)?;
+    let mut recent = recent_custom_statuses(state, user_id).await?;
+    recent.retain(|r| !same_custom_status(r, &status));
+    recent.insert(0, status.clone());
+    recent.truncate(MAX_RECENT_CUSTOM_STATUSES);
+    save_recent_custom_statuses(state, user_id, &recent).await?;
     Ok(status)
+}
+
+/// Where Mattermost keeps a user's recent custom statuses: a preference holding a JSON
+/// list, newest first, which the clients read to offer them again.
+const RECENT_CUSTOM_STATUS_CATEGORY: &str = "custom_status";
+const RECENT_CUSTOM_STATUS_NAME: &str = "recent_custom_statuses";
+const MAX_RECENT_CUSTOM_STATUSES: usize = 5;
+
+/// Two custom statuses are the same recent one when emoji, text and duration agree.
+fn same_custom_status(a: &CustomStatus, b: &CustomStatus) -> bool {
+    a.emoji == b.emoji && a.text == b.text && a.duration == b.duration
+}
+
+async fn recent_custom_statuses(
+    state: &AppState,
+    user_id: &str,
+) -> Result<Vec<CustomStatus>, AppError> {
+    match state
+        .store
+        .get_preference(
+            user_id,
+            RECENT_CUSTOM_STATUS_CATEGORY,
+            RECENT_CUSTOM_STATUS_NAME,
+        )
+        .await
+    {
+        // A list another version wrote in a shape this one cannot read starts again.
+        Ok(p) => Ok(serde_json::from_str(&p.value).unwrap_or_default()),
+        Err(StoreError::NotFound) => Ok(Vec::new()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn save_recent_custom_statuses(
+    state: &AppState,
+    user_id: &str,
+    recent: &[CustomStatus],
+) -> Result<(), AppError> {
+    let value = serde_json::to_string(recent).map_err(|e| AppError::Internal(e.to_string()))?;
+    let preference = Preference {
+        user_id: user_id.to_string(),
+        category: RECENT_CUSTOM_STATUS_CATEGORY.into(),
+        name: RECENT_CUSTOM_STATUS_NAME.into(),
+        value,
+    };
+    state
+        .store
+        .save_preferences(user_id, std::slice::from_ref(&preference))
+        .await
+        .map_err(user_error)
+}
+
+/// `DELETE /users/{id}/status/custom/recent` (and `POST …/recent/delete`): takes one
+/// status out of the recent ones (the user themself or an admin); 400 when it is not
+/// among them.
+pub async fn remove_recent_custom_status(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    request: CustomStatusRequest,
+) -> Result<(), AppError> {
+    custom_statuses_enabled(state)?;
+    may_edit(actor, user_id)?;
+    let gone = CustomStatus {
+        emoji: request.emoji,
+        text: request.text,
+        duration: request.duration,
+        expires_at: String::new(),
+    };
+    let mut recent = recent_custom_statuses(state, user_id).await?;
+    let before = recent.len();
+    recent.retain(|r| !same_custom_status(r, &gone));
+    if recent.len() == before {
+        return Err(AppError::invalid(
+            "api.custom_status.recent_custom_statuses.delete.app_error",
+            "That custom status is not among the recent ones.",
+        ));
+    }
+    save_recent_custom_statuses(state, user_id, &recent).await
 }
 
 /// Clears the user's custom status (the user themself or an admin); clearing none is fine.

@@ -879,3 +879,101 @@ async fn custom_statuses_are_kept_until_cleared() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn recent_custom_statuses_are_kept_newest_first_and_can_be_removed() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let admin = server.admin().await;
+    let bob = server.user(&admin, "bob").await;
+    let carol = server.user(&admin, "carol").await;
+    let status = |emoji: &str, text: &str| json!({"emoji": emoji, "text": text, "duration": ""});
+    for (emoji, text) in [
+        ("coffee", "break"),
+        ("palm_tree", "away"),
+        ("coffee", "break"),
+    ] {
+        check(
+            &server,
+            &bob,
+            Method::PUT,
+            "/api/v4/users/me/status/custom",
+            Some(status(emoji, text)),
+            200,
+        )
+        .await;
+    }
+    for n in 0..5 {
+        check(
+            &server,
+            &bob,
+            Method::PUT,
+            "/api/v4/users/me/status/custom",
+            Some(status("calendar", &format!("meeting {n}"))),
+            200,
+        )
+        .await;
+    }
+    let recent_of = |answer: &Value| -> Vec<String> {
+        let list: Vec<Value> = serde_json::from_str(answer["value"].as_str().unwrap()).unwrap();
+        list.iter()
+            .map(|s| s["text"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let path = "/api/v4/users/me/preferences/custom_status/name/recent_custom_statuses";
+    let answer = check(&server, &bob, Method::GET, path, None, 200).await;
+    // Five at most, newest first, each once.
+    assert_eq!(
+        recent_of(&answer),
+        [
+            "meeting 4",
+            "meeting 3",
+            "meeting 2",
+            "meeting 1",
+            "meeting 0"
+        ]
+    );
+
+    check(
+        &server,
+        &bob,
+        Method::DELETE,
+        "/api/v4/users/me/status/custom/recent",
+        Some(status("calendar", "meeting 2")),
+        200,
+    )
+    .await;
+    check(
+        &server,
+        &bob,
+        Method::POST,
+        "/api/v4/users/me/status/custom/recent/delete",
+        Some(status("calendar", "meeting 0")),
+        200,
+    )
+    .await;
+    let answer = check(&server, &bob, Method::GET, path, None, 200).await;
+    assert_eq!(recent_of(&answer), ["meeting 4", "meeting 3", "meeting 1"]);
+    refused(
+        &server,
+        &bob,
+        Method::DELETE,
+        "/api/v4/users/me/status/custom/recent",
+        Some(status("calendar", "never set")),
+        (
+            400,
+            "api.custom_status.recent_custom_statuses.delete.app_error",
+        ),
+    )
+    .await;
+    let bobs = format!("/api/v4/users/{}/status/custom/recent", bob.id());
+    refused(
+        &server,
+        &carol,
+        Method::DELETE,
+        &bobs,
+        Some(status("calendar", "meeting 4")),
+        (403, FORBIDDEN),
+    )
+    .await;
+}
