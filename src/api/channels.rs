@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(resource("/channels/members/{user_id}/view").route(web::post().to(view_channel)))
     // Before `/channels/{channel_id}`, which has no POST.
     .service(resource("/channels/search").route(web::post().to(search_all_channels)))
+    .service(resource("/channels/group/search").route(web::post().to(search_group_channels)))
     .service(
         resource("/channels/{channel_id}")
             .route(web::get().to(get_channel))
@@ -760,4 +761,18 @@ async fn member_scheme_roles(
     )
     .await?;
     Ok(ok())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct GroupSearchBody {
+    term: String,
+}
+
+async fn search_group_channels(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: Json<GroupSearchBody>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(lookups::search_group_channels(&state, &actor, &body.term).await?))
 }

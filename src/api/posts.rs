@@ -27,6 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/posts/{post_id}/pin").route(web::post().to(pin)))
         .service(resource("/posts/{post_id}/unpin").route(web::post().to(unpin)))
         .service(resource("/posts/{post_id}/edit_history").route(web::get().to(edit_history)))
+        .service(
+            resource("/posts/{post_id}/restore/{version_id}")
+                .route(web::post().to(restore_version)),
+        )
         .service(resource("/posts/{post_id}/reactions").route(web::get().to(post_reactions)))
         .service(resource("/channels/{channel_id}/posts").route(web::get().to(channel_posts)))
         .service(resource("/reactions").route(web::post().to(add_reaction)))
@@ -279,4 +283,16 @@ async fn flagged_posts(
     )
     .await?;
     Ok(HttpResponse::Ok().json(list))
+}
+
+async fn restore_version(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (post_id, version_id) = path.into_inner();
+    check_id(&post_id, "post_id")?;
+    check_id(&version_id, "restore_version_id")?;
+    Ok(HttpResponse::Ok()
+        .json(posts::restore_version(&state, &actor, &post_id, &version_id).await?))
 }

@@ -337,3 +337,34 @@ pub async fn user_channel_members(
         .take(limit as usize)
         .collect())
 }
+
+/// `POST /channels/group/search`: the caller's group messages with a member whose
+/// username starts with `term` (case aside), by display name.
+pub async fn search_group_channels(
+    state: &AppState,
+    actor: &Actor,
+    term: &str,
+) -> Result<Vec<Channel>, AppError> {
+    let term = term.trim().trim_start_matches('@').to_lowercase();
+    if term.is_empty() || term.chars().count() > 64 {
+        return Err(AppError::InvalidBody {
+            name: "term",
+            detail: "give a search term of 1 to 64 characters".into(),
+        });
+    }
+    let mut found: Vec<Channel> = state
+        .store
+        .list_user_channels(&actor.user.id, None, false)
+        .await?
+        .into_iter()
+        .filter(|c| c.channel_type == ChannelType::Group)
+        .filter(|c| {
+            // A group message's display name lists its members' usernames.
+            c.display_name
+                .split(',')
+                .any(|name| name.trim().to_lowercase().starts_with(&term))
+        })
+        .collect();
+    found.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+    Ok(found)
+}

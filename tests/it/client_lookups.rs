@@ -617,3 +617,117 @@ async fn small_account_and_system_operations_do_what_they_say() {
         assert_eq!(get(s, who, "/users/me").await.0, 401);
     }
 }
+
+#[tokio::test]
+async fn group_messages_are_found_by_member_and_posts_go_back_to_an_earlier_version() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let s = &server;
+    let admin = s.admin().await;
+    let bob = s.user(&admin, "bob").await;
+    let carol = s.user(&admin, "carol").await;
+    let dave = s.user(&admin, "dave").await;
+    let (_, gm) = post(
+        s,
+        &bob,
+        "/channels/group",
+        json!([bob.id(), carol.id(), dave.id()]),
+    )
+    .await;
+    let gm = id_of(&gm);
+    let (_, other) = post(
+        s,
+        &admin,
+        "/channels/group",
+        json!([admin.id(), carol.id(), dave.id()]),
+    )
+    .await;
+    let other = id_of(&other);
+    let (status, found) = post(s, &bob, "/channels/group/search", json!({"term": "car"})).await;
+    assert_eq!(status, 200, "{found}");
+    let ids: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [gm.as_str()],
+        "only bob's own group message, not {other}"
+    );
+    let (_, none) = post(s, &bob, "/channels/group/search", json!({"term": "zed"})).await;
+    assert_eq!(none, json!([]));
+    let (status, body) = post(s, &bob, "/channels/group/search", json!({"term": ""})).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_body_param.app_error",
+    );
+
+    // Edit twice, then go back to the first wording.
+    let post_id = say(s, &bob, &gm, "first wording").await;
+    for text in ["second wording", "third wording"] {
+        let (status, _) = put(
+            s,
+            &bob,
+            &format!("/posts/{post_id}/patch"),
+            json!({"message": text}),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    let (status, history) = get(s, &bob, &format!("/posts/{post_id}/edit_history")).await;
+    assert_eq!(status, 200, "{history}");
+    let first = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["message"] == "first wording")
+        .unwrap_or_else(|| panic!("{history}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, body) = post(
+        s,
+        &carol,
+        &format!("/posts/{post_id}/restore/{first}"),
+        json!({}),
+    )
+    .await;
+    assert_error(status, &body, 403, FORBIDDEN);
+    let (status, restored) = post(
+        s,
+        &bob,
+        &format!("/posts/{post_id}/restore/{first}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{restored}");
+    assert_eq!(restored["message"], "first wording");
+    let (_, now) = get(s, &bob, &format!("/posts/{post_id}")).await;
+    assert_eq!(now["message"], "first wording");
+    let (_, history) = get(s, &bob, &format!("/posts/{post_id}/edit_history")).await;
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["message"] == "third wording"),
+        "the replaced text is kept: {history}"
+    );
+    let (status, body) = post(
+        s,
+        &bob,
+        &format!("/posts/{post_id}/restore/zzzzzzzzzzzzzzzzzzzzzzzzzz"),
+        json!({}),
+    )
+    .await;
+    assert_error(
+        status,
+        &body,
+        404,
+        "app.post.restore_post_version.get_single.app_error",
+    );
+}
