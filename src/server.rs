@@ -100,6 +100,7 @@ pub async fn build_state(
         password_hashers: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         )),
+        busy_until: Arc::new(std::sync::atomic::AtomicI64::new(0)),
     })
 }
 

@@ -29,6 +29,9 @@ pub struct AppState {
     pub logging: Logging,
     /// Turns to hash or verify a password (one per core): each holds 19 MiB while it runs.
     pub password_hashers: Arc<tokio::sync::Semaphore>,
+    /// Until when (Unix seconds) an admin declared the server busy (`/server_busy`): post
+    /// search is refused until then. 0: not busy. This node only.
+    pub busy_until: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl AppState {

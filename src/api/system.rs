@@ -29,6 +29,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/system/setup").route(web::get().to(setup_status)))
         .service(resource("/audits").route(web::get().to(get_audits)))
         .service(resource("/system/timezones").route(web::get().to(timezones)))
+        .service(
+            resource("/server_busy")
+                .route(web::get().to(server_busy))
+                .route(web::post().to(set_server_busy))
+                .route(web::delete().to(clear_server_busy)),
+        )
         .service(resource("/database/recycle").route(web::post().to(nothing_to_recycle)))
         .service(resource("/caches/invalidate").route(web::post().to(nothing_to_recycle)))
         .service(resource("/system/notices/view").route(web::put().to(view_notices)))
@@ -286,5 +292,40 @@ async fn timezones(Auth(_actor): Auth) -> Result<HttpResponse, AppError> {
 /// by themselves and it keeps no caches that can go stale, so there is nothing to do.
 async fn nothing_to_recycle(Auth(actor): Auth) -> Result<HttpResponse, AppError> {
     actor.require(crate::app::permissions::perm::MANAGE_SYSTEM)?;
+    Ok(super::ok())
+}
+
+async fn server_busy(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(crate::app::system::server_busy(&state, &actor)?))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct BusyQuery {
+    seconds: Option<String>,
+}
+
+async fn set_server_busy(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    query: web::Query<BusyQuery>,
+) -> Result<HttpResponse, AppError> {
+    let seconds = match &query.seconds {
+        None => 3600,
+        Some(text) => text
+            .parse()
+            .map_err(|_| AppError::InvalidParam { name: "seconds" })?,
+    };
+    crate::app::system::set_server_busy(&state, &actor, Some(seconds))?;
+    Ok(super::ok())
+}
+
+async fn clear_server_busy(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+) -> Result<HttpResponse, AppError> {
+    crate::app::system::set_server_busy(&state, &actor, None)?;
     Ok(super::ok())
 }

@@ -59,6 +59,18 @@ pub async fn search_posts(
     params: &SearchParams,
 ) -> Result<Value, AppError> {
     let indexer = state.search.as_ref().ok_or_else(unavailable)?;
+    let busy = crate::app::system::busy_state(state);
+    if busy.busy {
+        return Err(AppError::Busy {
+            id: "api.context.server_busy.app_error",
+            message:
+                "The server is busy, so search is switched off for now. Please try again later."
+                    .into(),
+            retry_after_secs: u64::try_from(busy.expires - crate::model::now_millis() / 1000)
+                .unwrap_or(1)
+                .max(1),
+        });
+    }
     let query = SearchQuery::parse(&params.terms).map_err(bad_query)?;
     let per_page = params.per_page.unwrap_or(60).clamp(1, MAX_PER_PAGE);
     if let Some(team_id) = team_id {

@@ -215,3 +215,71 @@ pub fn timezones() -> Vec<&'static str> {
         .filter(|line| !line.starts_with('#') && !line.is_empty())
         .collect()
 }
+
+/// Whether the server is busy (Mattermost's "server busy" state, set by an admin under
+/// load): until when, in Unix seconds, and that time as RFC 3339.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ServerBusy {
+    pub busy: bool,
+    pub expires: i64,
+    pub expires_ts: String,
+}
+
+/// Longest an admin may declare the server busy, as in Mattermost: a day.
+const MAX_BUSY_SECONDS: i64 = 86_400;
+
+fn now_secs() -> i64 {
+    crate::model::now_millis() / 1000
+}
+
+/// `GET /server_busy` (`manage_system`).
+pub fn server_busy(state: &AppState, actor: &Actor) -> Result<ServerBusy, AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    Ok(busy_state(state))
+}
+
+/// The busy state now, for anyone who must act on it.
+pub fn busy_state(state: &AppState) -> ServerBusy {
+    let until = state.busy_until.load(std::sync::atomic::Ordering::Relaxed);
+    let busy = until > now_secs();
+    let expires = if busy { until } else { 0 };
+    let expires_ts = rfc3339(expires);
+    ServerBusy {
+        busy,
+        expires,
+        expires_ts,
+    }
+}
+
+/// `POST /server_busy?seconds=` (default an hour, at most a day) and `DELETE
+/// /server_busy` (`seconds: None`), `manage_system`.
+pub fn set_server_busy(
+    state: &AppState,
+    actor: &Actor,
+    seconds: Option<i64>,
+) -> Result<ServerBusy, AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    let until = match seconds {
+        None => 0,
+        Some(s) if (1..=MAX_BUSY_SECONDS).contains(&s) => now_secs() + s,
+        Some(_) => {
+            return Err(AppError::InvalidParam { name: "seconds" });
+        }
+    };
+    state
+        .busy_until
+        .store(until, std::sync::atomic::Ordering::Relaxed);
+    tracing::warn!(until, "server busy state changed by an admin");
+    Ok(busy_state(state))
+}
+
+/// `secs` (Unix seconds) in RFC 3339; the Unix epoch for 0.
+fn rfc3339(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

@@ -731,3 +731,71 @@ async fn group_messages_are_found_by_member_and_posts_go_back_to_an_earlier_vers
         "app.post.restore_post_version.get_single.app_error",
     );
 }
+
+#[tokio::test]
+async fn an_admin_declares_the_server_busy_and_search_waits() {
+    let data = data_dir();
+    let server = Server::start(data.path(), &[]);
+    let s = &server;
+    let admin = s.admin().await;
+    let bob = s.user(&admin, "bob").await;
+    let team = new_team(s, &admin, "crew", "O").await;
+    add_to_team(s, &admin, &team, bob.id()).await;
+    let search = json!({"terms": "hello", "is_or_search": false});
+    let search_path = format!("/teams/{team}/posts/search");
+    assert_eq!(post(s, &bob, &search_path, search.clone()).await.0, 200);
+
+    let (status, body) = post(s, &bob, "/server_busy?seconds=600", json!({})).await;
+    assert_error(status, &body, 403, FORBIDDEN);
+    let (status, body) = post(s, &admin, "/server_busy?seconds=0", json!({})).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_url_param.app_error",
+    );
+    let (status, body) = post(s, &admin, "/server_busy?seconds=86401", json!({})).await;
+    assert_error(
+        status,
+        &body,
+        400,
+        "api.context.invalid_url_param.app_error",
+    );
+    assert_eq!(
+        post(s, &admin, "/server_busy?seconds=600", json!({}))
+            .await
+            .0,
+        200
+    );
+    let (status, busy) = get(s, &admin, "/server_busy").await;
+    assert_eq!(status, 200);
+    assert_eq!(busy["busy"], true);
+    let now = chrono_now() / 1000;
+    let expires = busy["expires"].as_i64().unwrap();
+    assert!((now + 590..=now + 610).contains(&expires), "{busy}");
+    assert!(
+        busy["expires_ts"].as_str().unwrap().ends_with('Z'),
+        "{busy}"
+    );
+
+    let (status, body) = post(s, &bob, &search_path, search.clone()).await;
+    assert_error(status, &body, 503, "api.context.server_busy.app_error");
+
+    assert_eq!(
+        s.call(
+            Some(&admin),
+            reqwest::Method::DELETE,
+            "/api/v4/server_busy",
+            None
+        )
+        .await
+        .0,
+        200
+    );
+    let (_, busy) = get(s, &admin, "/server_busy").await;
+    assert_eq!(
+        (busy["busy"].as_bool(), busy["expires"].as_i64()),
+        (Some(false), Some(0))
+    );
+    assert_eq!(post(s, &bob, &search_path, search).await.0, 200);
+}
