@@ -167,12 +167,11 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, id) = self.status_and_id();
-        let request_id = current_request_id();
+        let body = self.body();
         if let AppError::Internal(cause) = self {
-            tracing::error!(request_id = %request_id, cause = %cause, "internal error");
+            tracing::error!(request_id = %body.request_id, cause = %cause, "internal error");
         }
-        let mut response = HttpResponse::build(status);
+        let mut response = HttpResponse::build(self.status_and_id().0);
         if let AppError::TooManyRequests { retry_after_secs }
         | AppError::Busy {
             retry_after_secs, ..
@@ -180,13 +179,22 @@ impl ResponseError for AppError {
         {
             response.insert_header(("Retry-After", retry_after_secs.to_string()));
         }
-        response.json(ErrorBody {
+        response.json(body)
+    }
+}
+
+impl AppError {
+    /// The body a client gets for this error: the whole answer to a failed request, or
+    /// one item's error inside an answer that reports several (a graceful batch).
+    pub fn body(&self) -> ErrorBody<'_> {
+        let (status, id) = self.status_and_id();
+        ErrorBody {
             id,
             message: self.to_string(),
             detailed_error: self.detailed_error(),
-            request_id,
+            request_id: current_request_id(),
             status_code: status.as_u16(),
-        })
+        }
     }
 }
 

@@ -60,6 +60,8 @@ mod sidebar;
 mod support;
 #[path = "it/system.rs"]
 mod system;
+#[path = "it/team_operations.rs"]
+mod team_operations;
 #[path = "it/teams_channels.rs"]
 mod teams_channels;
 #[path = "it/threads.rs"]

@@ -24,7 +24,7 @@ use super::resource;
 use crate::app::files::{self, NewUpload, SearchParams, UploadTarget};
 use crate::app::users::check_id;
 use crate::error::AppError;
-use crate::files::Staging;
+use crate::files::{Staged, Staging};
 use crate::state::AppState;
 use crate::store::FileInfo;
 
@@ -96,6 +96,38 @@ where
         staging.write(&chunk).await.map_err(store_error)?;
     }
     Ok(())
+}
+
+/// The `image` file of a multipart form (a profile picture, a team icon), streamed into
+/// a staging file under `FileSettings.MaxFileSize` (itself capped at the larger of the
+/// body limit and 50 MiB); `None` when the form has no `image` field, and the last one
+/// when it has several.
+pub(super) async fn staged_image(
+    state: &AppState,
+    mut form: Multipart,
+) -> Result<Option<Staged>, AppError> {
+    let config = state.config();
+    let limit = config.file_settings.max_file_size.min(
+        config
+            .service_settings
+            .maximum_payload_size_bytes
+            .max(50 * 1024 * 1024),
+    );
+    drop(config);
+    let mut upload = None;
+    while let Some(field) = form.next().await {
+        let field = field.map_err(|e| AppError::InvalidBody {
+            name: "image",
+            detail: e.to_string(),
+        })?;
+        if field.name() != Some("image") {
+            continue;
+        }
+        let mut staging = state.files.stage().await.map_err(store_error)?;
+        receive(field, &mut staging, limit).await?;
+        upload = Some(staging.finish().await.map_err(store_error)?);
+    }
+    Ok(upload)
 }
 
 fn is_multipart(req: &HttpRequest) -> bool {

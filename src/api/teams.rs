@@ -1,17 +1,19 @@
-//! The `teams` group: teams, members, invitations, stats and unreads.
+//! The `teams` group: teams, search, privacy, icons, members (one at a time and in
+//! batches), scheme roles, invitations, stats and unreads.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Auth;
 use super::extract::Json;
+use super::files::staged_image;
 use super::user_param as me;
 use super::{Paging, ok, resource};
+use crate::app::Actor;
 use crate::app::permissions::perm;
-use crate::app::teams::{self, TeamPatch, team_error, team_grants};
+use crate::app::teams::{self, SchemeRoles, TeamPatch, TeamSearch, team_error, team_grants};
 use crate::app::users::check_id;
-use crate::app::{Actor, posts};
 use crate::error::AppError;
 use crate::model::{Team, TeamMember};
 use crate::state::AppState;
@@ -22,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(create_team))
             .route(web::get().to(list_teams)),
     )
+    .service(resource("/teams/search").route(web::post().to(search_teams)))
     .service(resource("/teams/members/invite").route(web::post().to(join_by_invite)))
     .service(resource("/teams/invite/{invite_id}").route(web::get().to(invite_info)))
     .service(resource("/teams/name/{name}").route(web::get().to(team_by_name)))
@@ -33,6 +36,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete_team)),
     )
     .service(resource("/teams/{team_id}/patch").route(web::put().to(patch_team)))
+    .service(resource("/teams/{team_id}/privacy").route(web::put().to(update_privacy)))
+    .service(
+        resource("/teams/{team_id}/image")
+            .route(web::get().to(get_icon))
+            .route(web::post().to(set_icon))
+            .route(web::delete().to(remove_icon)),
+    )
     .service(resource("/teams/{team_id}/restore").route(web::post().to(restore_team)))
     .service(
         resource("/teams/{team_id}/regenerate_invite_id").route(web::post().to(regenerate_invite)),
@@ -44,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(add_member)),
     )
     .service(resource("/teams/{team_id}/members/ids").route(web::post().to(members_by_ids)))
+    .service(resource("/teams/{team_id}/members/batch").route(web::post().to(add_members)))
     .service(
         resource("/teams/{team_id}/members/{user_id}")
             .route(web::get().to(get_member))
@@ -52,12 +63,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/teams/{team_id}/members/{user_id}/roles").route(web::put().to(member_roles)),
     )
+    .service(
+        resource("/teams/{team_id}/members/{user_id}/schemeRoles")
+            .route(web::put().to(member_scheme_roles)),
+    )
     .service(resource("/users/{user_id}/teams").route(web::get().to(user_teams)))
     .service(resource("/users/{user_id}/teams/members").route(web::get().to(user_team_members)))
     .service(resource("/users/{user_id}/teams/unread").route(web::get().to(team_unreads)))
     .service(
         resource("/users/{user_id}/teams/{team_id}/members").route(web::get().to(user_team_member)),
-    );
+    )
+    .service(resource("/users/{user_id}/teams/{team_id}/unread").route(web::get().to(team_unread)));
 }
 
 /// Teams as the actor may see them: the e-mail and invite id only for those who may
@@ -76,6 +92,19 @@ async fn team_json(
     }
     Ok(serde_json::to_value(team).unwrap_or_default())
 }
+/// [`team_json`] for each team of a list.
+async fn teams_json(
+    state: &AppState,
+    actor: &Actor,
+    teams: Vec<Team>,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let mut list = Vec::with_capacity(teams.len());
+    for team in teams {
+        list.push(team_json(state, actor, team).await?);
+    }
+    Ok(list)
+}
+
 async fn create_team(
     state: web::Data<AppState>,
     Auth(actor): Auth,
@@ -107,10 +136,7 @@ async fn list_teams(
         .store
         .list_teams(all, paging.offset(), paging.per_page)
         .await?;
-    let mut list = Vec::with_capacity(found.len());
-    for team in found {
-        list.push(team_json(&state, &actor, team).await?);
-    }
+    let list = teams_json(&state, &actor, found).await?;
     if query.include_total_count {
         let total = state.store.list_teams(all, 0, u32::MAX).await?.len();
         return Ok(HttpResponse::Ok().json(json!({ "teams": list, "total_count": total })));
@@ -326,13 +352,6 @@ async fn invite_info(
     })))
 }
 
-fn member_missing() -> AppError {
-    AppError::Missing {
-        id: "app.team.get_member.missing.app_error",
-        message: "No team member found for that user ID and team ID.".into(),
-    }
-}
-
 async fn get_member(
     state: web::Data<AppState>,
     Auth(actor): Auth,
@@ -346,7 +365,7 @@ async fn get_member(
         .store
         .get_team_member(&team_id, &user_id)
         .await
-        .map_err(|_| member_missing())?;
+        .map_err(|_| teams::member_missing())?;
     Ok(HttpResponse::Ok().json(member))
 }
 
@@ -387,10 +406,7 @@ async fn user_teams(
     let user_id = me(&actor, &path)?;
     actor.require_self_or_admin(&user_id)?;
     let found = state.store.list_user_teams(&user_id).await?;
-    let mut list = Vec::with_capacity(found.len());
-    for team in found {
-        list.push(team_json(&state, &actor, team).await?);
-    }
+    let list = teams_json(&state, &actor, found).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 
@@ -417,8 +433,13 @@ async fn user_team_member(
         .store
         .get_team_member(&team_id, &user_id)
         .await
-        .map_err(|_| member_missing())?;
+        .map_err(|_| teams::member_missing())?;
     Ok(HttpResponse::Ok().json(member))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UnreadQuery {
+    exclude_team: Option<String>,
 }
 
 /// `GET /users/{id}/teams/unread`: unread and mention counts summed per team.
@@ -426,57 +447,214 @@ async fn team_unreads(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
+    query: web::Query<UnreadQuery>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = me(&actor, &path)?;
-    actor.require_self_or_admin(&user_id)?;
-    let mut totals: std::collections::BTreeMap<String, [i64; 4]> = state
-        .store
-        .list_user_team_members(&user_id)
-        .await?
-        .into_iter()
-        .map(|m| (m.team_id, [0; 4]))
-        .collect();
-    let members = state
-        .store
-        .list_user_channel_members(&user_id, None)
-        .await?;
-    let channels = state
-        .store
-        .list_user_channels(&user_id, None, false)
-        .await?;
-    for channel in channels.iter().filter(|c| !c.team_id.is_empty()) {
-        let Some(member) = members.iter().find(|m| m.channel_id == channel.id) else {
-            continue;
-        };
-        if let Some(sum) = totals.get_mut(&channel.team_id) {
-            let counts = posts::unread_counts(channel, member);
-            for (i, key) in [
-                "msg_count",
-                "mention_count",
-                "msg_count_root",
-                "mention_count_root",
-            ]
-            .iter()
-            .enumerate()
-            {
-                sum[i] += counts[key].as_i64().unwrap_or(0);
-            }
-        }
+    let exclude = query.exclude_team.as_deref().filter(|t| !t.is_empty());
+    let unreads = teams::teams_unread(&state, &actor, &user_id, exclude).await?;
+    Ok(HttpResponse::Ok().json(unreads))
+}
+
+/// `GET /users/{id}/teams/{tid}/unread`: the same for one team.
+async fn team_unread(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (user_id, team_id) = path.into_inner();
+    let user_id = me(&actor, &user_id)?;
+    check_id(&team_id, "team_id")?;
+    let unread = teams::team_unread(&state, &actor, &user_id, &team_id).await?;
+    Ok(HttpResponse::Ok().json(unread))
+}
+
+#[derive(Debug, Deserialize)]
+struct PrivacyBody {
+    privacy: Option<String>,
+}
+
+async fn update_privacy(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    body: Json<PrivacyBody>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    let privacy = body.privacy.as_deref().unwrap_or_default();
+    let team = teams::update_privacy(&state, &actor, &path, privacy).await?;
+    Ok(HttpResponse::Ok().json(team_json(&state, &actor, team).await?))
+}
+
+/// `POST /teams/search`: a plain list, or `{teams, total_count}` when the body has both
+/// `page` and `per_page`.
+async fn search_teams(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    body: Json<TeamSearch>,
+) -> Result<HttpResponse, AppError> {
+    let search = body.into_inner();
+    let found = teams::search_teams(&state, &actor, &search).await?;
+    let total = found.len();
+    let paged = search.page.is_some() && search.per_page.is_some();
+    let shown: Vec<Team> = if paged {
+        let paging = Paging::new(search.page, search.per_page);
+        found
+            .into_iter()
+            .skip(paging.offset() as usize)
+            .take(paging.per_page as usize)
+            .collect()
+    } else {
+        found
+    };
+    let list = teams_json(&state, &actor, shown).await?;
+    if paged {
+        return Ok(HttpResponse::Ok().json(json!({ "teams": list, "total_count": total })));
     }
-    let list: Vec<_> = totals
-        .into_iter()
-        .map(|(team_id, [msg, mention, msg_root, mention_root])| {
-            json!({
-                "team_id": team_id,
-                "msg_count": msg,
-                "mention_count": mention,
-                "msg_count_root": msg_root,
-                "mention_count_root": mention_root,
-                "thread_count": 0,
-                "thread_mention_count": 0,
-                "thread_urgent_mention_count": 0,
-            })
-        })
-        .collect();
     Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct BatchQuery {
+    graceful: Option<String>,
+}
+
+/// `POST /teams/{id}/members/batch`: `[{team_id, user_id}, …]` → 201 with the members,
+/// or with `graceful`, one `{user_id, member, error}` per user.
+async fn add_members(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    query: web::Query<BatchQuery>,
+    body: Json<Vec<MemberBody>>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    if body.is_empty() || body.len() > teams::MAX_BATCH_MEMBERS {
+        return Err(AppError::InvalidBody {
+            name: "members",
+            detail: format!("give between 1 and {} members", teams::MAX_BATCH_MEMBERS),
+        });
+    }
+    let mut user_ids = Vec::with_capacity(body.len());
+    for member in body.iter() {
+        if member.team_id.as_deref() != Some(path.as_str()) {
+            return Err(AppError::InvalidBody {
+                name: "team_id",
+                detail: format!(
+                    "the member with user_id {} names another team than the URL",
+                    member.user_id
+                ),
+            });
+        }
+        if !crate::model::is_valid_id(&member.user_id) {
+            return Err(AppError::InvalidBody {
+                name: "user_id",
+                detail: format!("{:?} is not a user id", member.user_id),
+            });
+        }
+        user_ids.push(member.user_id.clone());
+    }
+    // Mattermost's rule: any value but an empty one means graceful; "false" and "0" are
+    // read as they are meant.
+    let graceful = query
+        .graceful
+        .as_deref()
+        .is_some_and(|g| !matches!(g, "" | "false" | "0"));
+    let outcomes = teams::add_team_members(&state, &actor, &path, &user_ids, graceful).await?;
+    if graceful {
+        let list: Vec<_> = outcomes
+            .into_iter()
+            .map(|(user_id, outcome)| match outcome {
+                Ok(member) => json!({ "user_id": user_id, "member": member, "error": null }),
+                Err(error) => json!({ "user_id": user_id, "member": null, "error": error.body() }),
+            })
+            .collect();
+        return Ok(HttpResponse::Created().json(list));
+    }
+    let members: Vec<TeamMember> = outcomes.into_iter().filter_map(|(_, o)| o.ok()).collect();
+    Ok(HttpResponse::Created().json(members))
+}
+
+#[derive(Debug, Deserialize)]
+struct SchemeRolesBody {
+    scheme_admin: Option<bool>,
+    scheme_user: Option<bool>,
+    #[serde(default)]
+    scheme_guest: bool,
+}
+
+async fn member_scheme_roles(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<(String, String)>,
+    body: Json<SchemeRolesBody>,
+) -> Result<HttpResponse, AppError> {
+    let (team_id, user_id) = path.into_inner();
+    check_id(&team_id, "team_id")?;
+    let user_id = me(&actor, &user_id)?;
+    let (Some(scheme_admin), Some(scheme_user)) = (body.scheme_admin, body.scheme_user) else {
+        return Err(AppError::InvalidBody {
+            name: "scheme_roles",
+            detail: "scheme_admin and scheme_user are both required".into(),
+        });
+    };
+    let roles = SchemeRoles {
+        scheme_admin,
+        scheme_user,
+        scheme_guest: body.scheme_guest,
+    };
+    teams::update_member_scheme_roles(&state, &actor, &team_id, &user_id, roles).await?;
+    Ok(ok())
+}
+
+async fn get_icon(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    let (png, team) = teams::team_icon(&state, &actor, &path).await?;
+    let etag = format!("\"{}-{}\"", team.id, team.last_team_icon_update);
+    Ok(super::users::png(&req, png, etag))
+}
+
+/// `POST /teams/{id}/image`: the multipart field `image`. The permission is checked
+/// before a byte is staged (and again when the icon is set).
+async fn set_icon(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+    form: actix_multipart::Multipart,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    teams::require_team(&state, &actor, &path, perm::MANAGE_TEAM).await?;
+    let upload = staged_image(&state, form).await.map_err(|e| match e {
+        AppError::PayloadTooLarge { .. } => AppError::invalid(
+            "api.team.set_team_icon.too_large.app_error",
+            "Unable to upload team icon. File is too large.",
+        ),
+        AppError::InvalidBody { .. } => AppError::invalid(
+            "api.team.set_team_icon.parse.app_error",
+            "Could not parse multipart form.",
+        ),
+        other => other,
+    })?;
+    let Some(upload) = upload else {
+        return Err(AppError::invalid(
+            "api.team.set_team_icon.no_file.app_error",
+            "No file under 'image' in request.",
+        ));
+    };
+    teams::set_team_icon(&state, &actor, &path, upload).await?;
+    Ok(ok())
+}
+
+async fn remove_icon(
+    state: web::Data<AppState>,
+    Auth(actor): Auth,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    check_id(&path, "team_id")?;
+    teams::remove_team_icon(&state, &actor, &path).await?;
+    Ok(ok())
 }

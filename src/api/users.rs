@@ -4,7 +4,6 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use futures_util::StreamExt;
 use std::collections::HashSet;
 
 use serde::Deserialize;
@@ -12,7 +11,7 @@ use serde_json::json;
 
 use super::auth::{Auth, CSRF_COOKIE, Client, MaybeAuth, SESSION_COOKIE, USER_COOKIE};
 use super::extract::Json;
-use super::files::{receive, store_error};
+use super::files::staged_image;
 use super::rate_limit::LoginLimiter;
 use super::user_param as target;
 use super::{Paging, ok, resource};
@@ -696,7 +695,8 @@ async fn update_password(
     Ok(ok())
 }
 
-fn png(req: &HttpRequest, bytes: Vec<u8>, etag: String) -> HttpResponse {
+/// A PNG answer with a private day of caching, or 304 when `If-None-Match` has `etag`.
+pub(super) fn png(req: &HttpRequest, bytes: Vec<u8>, etag: String) -> HttpResponse {
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -769,33 +769,12 @@ async fn set_image(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<String>,
-    mut form: actix_multipart::Multipart,
+    form: actix_multipart::Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = target(&actor, &path)?;
     // Refused before a byte is staged; `set_picture` checks again.
     users::may_edit(&actor, &id)?;
-    let config = state.config();
-    let limit = config.file_settings.max_file_size.min(
-        config
-            .service_settings
-            .maximum_payload_size_bytes
-            .max(50 * 1024 * 1024),
-    );
-    drop(config);
-    let mut upload = None;
-    while let Some(field) = form.next().await {
-        let field = field.map_err(|e| AppError::InvalidBody {
-            name: "image",
-            detail: e.to_string(),
-        })?;
-        if field.name() != Some("image") {
-            continue;
-        }
-        let mut staging = state.files.stage().await.map_err(store_error)?;
-        receive(field, &mut staging, limit).await?;
-        upload = Some(staging.finish().await.map_err(store_error)?);
-    }
-    let Some(upload) = upload else {
+    let Some(upload) = staged_image(&state, form).await? else {
         return Err(AppError::InvalidBody {
             name: "image",
             detail: "no file in the `image` field".into(),

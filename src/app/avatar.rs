@@ -1,5 +1,6 @@
 //! Profile images: the generated default picture (initials on a colour chosen from the user
-//! id, like Mattermost's) and the normalisation of uploaded pictures to one square PNG size.
+//! id, like Mattermost's) and the normalisation of uploaded pictures to one square PNG size
+//! (profile pictures, and team icons, which Mattermost scales the same way).
 //!
 //! Pure functions from bytes (or a reader the caller opened) to bytes: no HTTP, no SQL, no
 //! opening of files; uploads are decoded through `files::image::open_decoder`. The one font is

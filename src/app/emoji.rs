@@ -9,7 +9,6 @@
 use std::io::Cursor;
 
 use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
-use tokio::io::AsyncReadExt;
 
 use crate::app::Actor;
 use crate::app::permissions::perm;
@@ -479,24 +478,9 @@ pub async fn image(state: &AppState, id: &str) -> Result<(Vec<u8>, &'static str)
         id: "api.emoji.get_image.read.app_error",
         message: "Unable to read the image file of the emoji.".into(),
     };
-    let opened = match state.files.open(&image_path(id), 0).await {
-        Ok(opened) => opened,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(unreadable()),
-        Err(error) => return Err(AppError::Internal(format!("file store: {error}"))),
-    };
-    if opened.len > MAX_STORED_IMAGE {
-        return Err(AppError::Internal(format!(
-            "emoji image {id} is {} bytes",
-            opened.len
-        )));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(opened.len).unwrap_or(0));
-    opened
-        .reader
-        .take(MAX_STORED_IMAGE)
-        .read_to_end(&mut bytes)
-        .await
-        .map_err(|e| AppError::Internal(format!("file store: {e}")))?;
+    let bytes = crate::app::files::read_whole(state, &image_path(id), MAX_STORED_IMAGE)
+        .await?
+        .ok_or_else(unreadable)?;
     let mime = images::sniff(&bytes)
         .map(images::mime_type)
         .ok_or_else(|| AppError::Internal(format!("emoji image {id} is not an image")))?;

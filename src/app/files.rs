@@ -340,6 +340,36 @@ fn file_folder(now: i64, target: &UploadTarget, file_id: &str) -> String {
     )
 }
 
+/// The whole of a small stored file (an emoji image, a team icon) of at most `max`
+/// bytes; `None` when there is no such file. A larger file is an internal error: what is
+/// stored under these paths was checked and shrunk before it was written.
+pub async fn read_whole(
+    state: &AppState,
+    path: &str,
+    max: u64,
+) -> Result<Option<Vec<u8>>, AppError> {
+    use tokio::io::AsyncReadExt;
+    let opened = match state.files.open(path, 0).await {
+        Ok(opened) => opened,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(AppError::Internal(format!("file store: {error}"))),
+    };
+    if opened.len > max {
+        return Err(AppError::Internal(format!(
+            "{path} is {} bytes, over {max}",
+            opened.len
+        )));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(opened.len).unwrap_or(0));
+    opened
+        .reader
+        .take(max)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| AppError::Internal(format!("file store: {e}")))?;
+    Ok(Some(bytes))
+}
+
 /// Runs an image decode through the server's one bounded path ([`Files::decode`]):
 /// a 503 with `Retry-After` when the decoders and their queue are full.
 ///

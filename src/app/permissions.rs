@@ -38,6 +38,7 @@ pub mod perm {
         READ_SITE_STATISTICS = "sysconsole_read_reporting_site_statistics",
         READ_TEAM_STATISTICS = "sysconsole_read_reporting_team_statistics",
         READ_SERVER_LOGS = "sysconsole_read_reporting_server_logs",
+        READ_COMPLIANCE_DATA_RETENTION = "sysconsole_read_compliance_data_retention",
         LIST_USERS_WITHOUT_TEAM = "list_users_without_team",
         VIEW_MEMBERS = "view_members",
         CREATE_USER_ACCESS_TOKEN = "create_user_access_token",

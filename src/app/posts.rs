@@ -1009,13 +1009,22 @@ pub async fn set_unread(
     }))
 }
 
+/// The messages, and root messages, a member has not read in a channel.
+pub fn unread_messages(channel: &Channel, member: &crate::model::ChannelMember) -> (i64, i64) {
+    (
+        (channel.total_msg_count - member.msg_count).max(0),
+        (channel.total_msg_count_root - member.msg_count_root).max(0),
+    )
+}
+
 /// Used by `channels` for unread summaries.
 pub fn unread_counts(channel: &Channel, member: &crate::model::ChannelMember) -> Value {
+    let (messages, roots) = unread_messages(channel, member);
     json!({
         "team_id": channel.team_id,
         "channel_id": channel.id,
-        "msg_count": (channel.total_msg_count - member.msg_count).max(0),
-        "msg_count_root": (channel.total_msg_count_root - member.msg_count_root).max(0),
+        "msg_count": messages,
+        "msg_count_root": roots,
         "mention_count": member.mention_count,
         "mention_count_root": member.mention_count_root,
         "urgent_mention_count": member.urgent_mention_count,

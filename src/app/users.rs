@@ -332,25 +332,35 @@ pub async fn set_picture(
     upload: Staged,
 ) -> Result<(), AppError> {
     may_edit(actor, user_id)?;
+    let normalized = square_png(state, upload).await?.map_err(|e| {
+        AppError::invalid(
+            "api.user.upload_profile_user.decode.app_error",
+            format!("Could not decode profile image: {e}"),
+        )
+    })?;
+    state
+        .store
+        .set_picture(user_id, Some(normalized))
+        .await
+        .map_err(user_error)
+}
+
+/// An uploaded picture (a profile picture, a team icon) as the square PNG stored for it
+/// ([`avatar::normalize_profile_image`]), decoded through the server's one bounded path;
+/// the inner error says why the picture itself was refused.
+pub async fn square_png(
+    state: &AppState,
+    upload: Staged,
+) -> Result<Result<Vec<u8>, AvatarError>, AppError> {
     let max_pixels = state.config().file_settings.max_image_resolution;
     let path = upload.path().to_owned();
     let normalized = crate::app::files::decode_image(state, move || {
         let file = std::fs::File::open(&path).map_err(|e| AvatarError::Corrupt(e.to_string()))?;
         avatar::normalize_profile_image(std::io::BufReader::new(file), max_pixels)
     })
-    .await?
-    .map_err(|e| {
-        AppError::invalid(
-            "api.user.upload_profile_user.decode.app_error",
-            format!("Could not decode profile image: {e}"),
-        )
-    })?;
+    .await;
     drop(upload);
-    state
-        .store
-        .set_picture(user_id, Some(normalized))
-        .await
-        .map_err(user_error)
+    normalized
 }
 
 /// Goes back to the generated picture.

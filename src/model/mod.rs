@@ -20,7 +20,7 @@ pub use post::{Post, PostList, Reaction};
 pub use preference::{CustomStatus, Preference, Presence, Status, StatusChange};
 pub use session::Session;
 pub use sidebar::{CategorySorting, CategoryType, OrderedSidebarCategories, SidebarCategory};
-pub use team::{Team, TeamMember, TeamType};
+pub use team::{Team, TeamMember, TeamType, TeamUnread};
 pub use user::{Timezone, User};
 
 /// Mattermost's `map[string]string`, used for notify props and client config: every value

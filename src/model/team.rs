@@ -49,3 +49,18 @@ pub struct TeamMember {
     pub scheme_admin: bool,
     pub explicit_roles: String,
 }
+
+/// A user's unread messages and mentions in one team, summed over its channels
+/// (`model.TeamUnread`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TeamUnread {
+    pub team_id: String,
+    pub msg_count: i64,
+    pub mention_count: i64,
+    pub msg_count_root: i64,
+    pub mention_count_root: i64,
+    pub thread_count: i64,
+    pub thread_mention_count: i64,
+    pub thread_urgent_mention_count: i64,
+}

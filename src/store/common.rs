@@ -2,7 +2,7 @@
 //! channel and team types, scheme roles, LIKE patterns, and the data of change-feed rows
 //! both write alike. Pure functions, no SQL calls.
 
-use crate::model::{Channel, ChannelType, Preference, TeamType};
+use crate::model::{Channel, ChannelType, Preference, Team, TeamType};
 use crate::store::{ChangeDraft, StoreError};
 
 pub(crate) const CHANNEL_COLUMNS: &str =
@@ -47,6 +47,18 @@ pub(crate) fn channel_update_data(saved: &Channel, previous_type: &str) -> serde
         data["previous_type"] = previous_type.into();
     }
     data
+}
+
+/// The change-feed row of a saved team (`update_team`, `delete_team`, `restore_team`):
+/// the team as a JSON string, as Mattermost's events carry it, for the team's members.
+pub(crate) fn team_update_change(kind: &'static str, saved: &Team) -> ChangeDraft {
+    ChangeDraft {
+        kind,
+        entity_id: saved.id.clone(),
+        team_id: saved.id.clone(),
+        data: serde_json::json!({ "team": serde_json::to_string(saved).unwrap_or_default() }),
+        ..ChangeDraft::default()
+    }
 }
 
 pub(crate) fn team_type_code(kind: TeamType) -> &'static str {

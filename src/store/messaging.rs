@@ -102,12 +102,28 @@ pub trait TeamStore: Send + Sync {
     ) -> Result<Vec<Team>, StoreError>;
     /// Saves the editable fields and `delete_at`, `invite_id`.
     async fn update_team(&self, team: &Team) -> Result<Team, StoreError>;
-    /// Adds (or re-adds) a member and puts them in `channel_ids` (the default channels).
+    /// Sets when the team's icon last changed (0: it has none) and its `update_at`, with
+    /// an `update_team` row carrying the team as saved.
+    async fn set_team_icon_update(&self, team_id: &str, at: i64) -> Result<Team, StoreError>;
+    /// Adds (or re-adds) members and puts each in `channel_ids` (the default channels),
+    /// all or none, in one transaction with an `added_to_team` row each; the memberships
+    /// as saved, in the order given.
+    async fn add_team_members(
+        &self,
+        members: &[TeamMember],
+        channel_ids: &[String],
+    ) -> Result<Vec<TeamMember>, StoreError>;
+    /// Adds (or re-adds) one member: [`TeamStore::add_team_members`] with one.
     async fn add_team_member(
         &self,
         member: &TeamMember,
         channel_ids: &[String],
-    ) -> Result<TeamMember, StoreError>;
+    ) -> Result<TeamMember, StoreError> {
+        self.add_team_members(std::slice::from_ref(member), channel_ids)
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
+    }
     /// Marks the membership deleted and removes the user from the team's channels.
     async fn remove_team_member(&self, team_id: &str, user_id: &str) -> Result<(), StoreError>;
     /// An active membership.

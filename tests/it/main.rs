@@ -38,6 +38,7 @@ mod security;
 mod shutdown;
 mod sidebar;
 mod system;
+mod team_operations;
 mod teams_channels;
 mod threads;
 mod user_lists;

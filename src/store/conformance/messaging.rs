@@ -516,6 +516,125 @@ async fn team_updates_save_fields_and_choose_their_change(store: &dyn Store) {
     assert_eq!(store.get_team(&old.id).await.unwrap(), restored);
 }
 
+async fn team_icon_times_change_the_icon_time_and_nothing_else(store: &dyn Store) {
+    let alice = user(store, "alice").await;
+    let t = team(store, &alice, "icons", "Icons").await;
+    let before = store.last_seq().await.unwrap();
+    let start = now_millis();
+
+    let set = store
+        .set_team_icon_update(&t.id, 1_700_000_000_456)
+        .await
+        .unwrap();
+    assert!(set.update_at >= start);
+    assert_eq!(
+        set,
+        Team {
+            last_team_icon_update: 1_700_000_000_456,
+            update_at: set.update_at,
+            ..t.clone()
+        }
+    );
+    assert_eq!(store.get_team(&t.id).await.unwrap(), set);
+    let cleared = store.set_team_icon_update(&t.id, 0).await.unwrap();
+    assert_eq!(cleared.last_team_icon_update, 0);
+
+    // Each is an `update_team` row with the team as saved.
+    let feed = changes(store, before).await;
+    let id = t.id.as_str();
+    assert_eq!(
+        feed.iter().map(row).collect::<Vec<_>>(),
+        [
+            ("update_team", id, id, "", ""),
+            ("update_team", id, id, "", "")
+        ]
+    );
+    for (change, team) in feed.iter().zip([&set, &cleared]) {
+        let sent: Team = serde_json::from_str(change.data["team"].as_str().unwrap()).unwrap();
+        assert_eq!(sent, *team);
+    }
+
+    // A missing team changes nothing.
+    let seq = store.last_seq().await.unwrap();
+    assert!(not_found(store.set_team_icon_update(&new_id(), 5).await));
+    assert_eq!(store.last_seq().await.unwrap(), seq);
+}
+
+async fn team_members_join_in_batches_all_or_none(store: &dyn Store) {
+    let alice = user(store, "alice").await;
+    let bob = user(store, "bob").await;
+    let carol = user(store, "carol").await;
+    let dave = user(store, "dave").await;
+    let t = team(store, &alice, "batch", "Batch").await;
+    let town = channel(
+        store,
+        &t.id,
+        "town-square",
+        "Town",
+        ChannelType::Open,
+        &[&alice],
+    )
+    .await;
+    let before = store.last_seq().await.unwrap();
+
+    // Two at once, in the order given, each in the channels, one feed row each.
+    let guest = TeamMember {
+        scheme_user: false,
+        scheme_guest: true,
+        ..team_member(&t, &carol)
+    };
+    let added = store
+        .add_team_members(
+            &[team_member(&t, &bob), guest],
+            std::slice::from_ref(&town.id),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&added, |m| &m.user_id),
+        [bob.id.clone(), carol.id.clone()]
+    );
+    assert_eq!(
+        added.iter().map(|m| m.roles.as_str()).collect::<Vec<_>>(),
+        ["team_user", "team_guest"]
+    );
+    for (who, role) in [(&bob, "channel_user"), (&carol, "channel_guest")] {
+        let m = store.get_channel_member(&town.id, &who.id).await.unwrap();
+        assert_eq!(m.roles, role);
+    }
+    let feed = changes(store, before).await;
+    let id = t.id.as_str();
+    assert_eq!(
+        feed.iter().map(row).collect::<Vec<_>>(),
+        [
+            ("added_to_team", id, id, "", bob.id.as_str()),
+            ("added_to_team", id, id, "", carol.id.as_str()),
+        ]
+    );
+
+    // One bad membership (a team that does not exist) and none is saved.
+    let seq = store.last_seq().await.unwrap();
+    let result = store
+        .add_team_members(
+            &[
+                team_member(&t, &dave),
+                TeamMember {
+                    team_id: new_id(),
+                    ..team_member(&t, &dave)
+                },
+            ],
+            std::slice::from_ref(&town.id),
+        )
+        .await;
+    assert!(matches!(result, Err(StoreError::Invalid(_))), "{result:?}");
+    assert!(not_found(store.get_team_member(&t.id, &dave.id).await));
+    assert!(not_found(
+        store.get_channel_member(&town.id, &dave.id).await
+    ));
+    assert_eq!(store.last_seq().await.unwrap(), seq);
+    assert_eq!(store.team_member_counts(&t.id).await.unwrap(), (3, 3));
+}
+
 async fn team_membership_lifecycle(store: &dyn Store) {
     let alice = user(store, "alice").await;
     let bob = user(store, "bob").await;
@@ -2132,6 +2251,8 @@ super::suite!(
     team_creation_conflicts_and_rolls_back,
     team_listings_filter_sort_and_page,
     team_updates_save_fields_and_choose_their_change,
+    team_icon_times_change_the_icon_time_and_nothing_else,
+    team_members_join_in_batches_all_or_none,
     team_membership_lifecycle,
     channels_round_trip_with_their_members,
     channel_updates_save_fields_and_choose_their_change,

@@ -7,8 +7,8 @@ use tokio_postgres::Row;
 use super::channels::{DEFAULT_NOTIFY_PROPS, insert_channel};
 use super::{PgStore, big, map_err, one};
 use crate::model::{Channel, ChannelMember, Team, TeamMember, now_millis};
-use crate::store::common::team_type;
 pub(super) use crate::store::common::{scheme_roles, team_type_code};
+use crate::store::common::{team_type, team_update_change};
 use crate::store::{ChangeDraft, StoreError, TeamStore};
 
 const COLUMNS: &str = "id, create_at, update_at, delete_at, display_name, name, description,
@@ -319,36 +319,55 @@ impl TeamStore for PgStore {
             (true, false) => "restore_team",
             (false, false) => "update_team",
         };
-        tx.emit(ChangeDraft {
-            data: serde_json::json!({ "team": serde_json::to_string(&saved).unwrap_or_default() }),
-            ..team_change(kind, &saved.id, "")
-        })?;
+        tx.emit(team_update_change(kind, &saved))?;
         tx.commit().await?;
         Ok(saved)
     }
 
-    async fn add_team_member(
+    async fn set_team_icon_update(&self, team_id: &str, at: i64) -> Result<Team, StoreError> {
+        let mut tx = self.begin().await?;
+        let changed = tx
+            .client()
+            .execute(
+                "UPDATE teams SET last_team_icon_update = $2, update_at = $3 WHERE id = $1",
+                &[&team_id, &at, &now_millis()],
+            )
+            .await
+            .map_err(map_err)?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let saved = select_team(tx.client(), "id", team_id).await?;
+        tx.emit(team_update_change("update_team", &saved))?;
+        tx.commit().await?;
+        Ok(saved)
+    }
+
+    async fn add_team_members(
         &self,
-        member: &TeamMember,
+        members: &[TeamMember],
         channel_ids: &[String],
-    ) -> Result<TeamMember, StoreError> {
+    ) -> Result<Vec<TeamMember>, StoreError> {
         let mut tx = self.begin().await?;
         let now = now_millis();
-        insert_member(tx.client(), member, now).await?;
-        join_channels(
-            tx.client(),
-            &member.user_id,
-            channel_ids,
-            member.scheme_guest,
-            now,
-        )
-        .await?;
-        let saved = get_member(tx.client(), &member.team_id, &member.user_id).await?;
-        tx.emit(team_change(
-            "added_to_team",
-            &member.team_id,
-            &member.user_id,
-        ))?;
+        let mut saved = Vec::with_capacity(members.len());
+        for member in members {
+            insert_member(tx.client(), member, now).await?;
+            join_channels(
+                tx.client(),
+                &member.user_id,
+                channel_ids,
+                member.scheme_guest,
+                now,
+            )
+            .await?;
+            saved.push(get_member(tx.client(), &member.team_id, &member.user_id).await?);
+            tx.emit(team_change(
+                "added_to_team",
+                &member.team_id,
+                &member.user_id,
+            ))?;
+        }
         tx.commit().await?;
         Ok(saved)
     }

@@ -6,8 +6,8 @@ use rusqlite::{Connection, Row, params};
 use super::channels::insert_channel;
 use super::{SqliteStore, map_err};
 use crate::model::{Channel, ChannelMember, Team, TeamMember, now_millis};
-use crate::store::common::team_type;
 pub(super) use crate::store::common::{scheme_roles, team_type_code};
+use crate::store::common::{team_type, team_update_change};
 use crate::store::{ChangeDraft, StoreError, TeamStore};
 
 const COLUMNS: &str = "id, create_at, update_at, delete_at, display_name, name, description,
@@ -227,38 +227,59 @@ impl TeamStore for SqliteStore {
                     (true, false) => "restore_team",
                     (false, false) => "update_team",
                 };
-                tx.emit(ChangeDraft {
-                    data: serde_json::json!({ "team": serde_json::to_string(&saved).unwrap_or_default() }),
-                    ..team_change(kind, &saved.id, "")
-                })?;
+                tx.emit(team_update_change(kind, &saved))?;
                 Ok(saved)
             })
             .await
     }
 
-    async fn add_team_member(
+    async fn set_team_icon_update(&self, team_id: &str, at: i64) -> Result<Team, StoreError> {
+        let team_id = team_id.to_string();
+        self.writer
+            .write(move |tx| {
+                let changed = tx
+                    .conn()
+                    .execute(
+                        "UPDATE teams SET last_team_icon_update = ?2, update_at = ?3 WHERE id = ?1",
+                        params![team_id, at, now_millis()],
+                    )
+                    .map_err(map_err)?;
+                if changed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                let saved = select_team(tx.conn(), "id", &team_id)?;
+                tx.emit(team_update_change("update_team", &saved))?;
+                Ok(saved)
+            })
+            .await
+    }
+
+    async fn add_team_members(
         &self,
-        member: &TeamMember,
+        members: &[TeamMember],
         channel_ids: &[String],
-    ) -> Result<TeamMember, StoreError> {
-        let (member, channel_ids) = (member.clone(), channel_ids.to_vec());
+    ) -> Result<Vec<TeamMember>, StoreError> {
+        let (members, channel_ids) = (members.to_vec(), channel_ids.to_vec());
         self.writer
             .write(move |tx| {
                 let now = now_millis();
-                insert_member(tx.conn(), &member, now)?;
-                join_channels(
-                    tx.conn(),
-                    &member.user_id,
-                    &channel_ids,
-                    member.scheme_guest,
-                    now,
-                )?;
-                let saved = get_member(tx.conn(), &member.team_id, &member.user_id)?;
-                tx.emit(team_change(
-                    "added_to_team",
-                    &member.team_id,
-                    &member.user_id,
-                ))?;
+                let mut saved = Vec::with_capacity(members.len());
+                for member in &members {
+                    insert_member(tx.conn(), member, now)?;
+                    join_channels(
+                        tx.conn(),
+                        &member.user_id,
+                        &channel_ids,
+                        member.scheme_guest,
+                        now,
+                    )?;
+                    saved.push(get_member(tx.conn(), &member.team_id, &member.user_id)?);
+                    tx.emit(team_change(
+                        "added_to_team",
+                        &member.team_id,
+                        &member.user_id,
+                    ))?;
+                }
                 Ok(saved)
             })
             .await
