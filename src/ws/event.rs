@@ -256,11 +256,24 @@ pub async fn translate(store: &dyn Store, config: &Config, change: &Change) -> V
                 to_user(&change.user_id),
             ),
         ],
-        "update_team" | "delete_team" | "restore_team" => vec![OutEvent::new(
-            &change.kind,
-            json!({ "team": d["team"] }),
-            to_team(&change.team_id),
-        )],
+        "update_team" | "delete_team" | "restore_team" => {
+            // Every member hears it: the team's contact address and its invitation id
+            // (which lets anyone join) are for those who may manage or invite, and they
+            // read them from the API.
+            let team = parse::<crate::model::Team>(&d["team"]).map(|mut team| {
+                team.email.clear();
+                team.invite_id.clear();
+                serde_json::to_string(&team).unwrap_or_default()
+            });
+            match team {
+                Some(team) => vec![OutEvent::new(
+                    &change.kind,
+                    json!({ "team": team }),
+                    to_team(&change.team_id),
+                )],
+                None => Vec::new(),
+            }
+        }
         "memberrole_updated" => match store
             .get_team_member(&change.team_id, &change.user_id)
             .await

@@ -154,6 +154,11 @@ async fn a_team_admin_switches_a_team_between_open_and_invite_only() {
             && sent["allow_open_invite"] == false,
         &event,
     );
+    checks.that(
+        "the event tells members neither the team's e-mail nor its invitation id",
+        sent.get("email").is_none_or(|e| e == "") && sent.get("invite_id").is_none_or(|i| i == ""),
+        &event,
+    );
     let reply = get(&server, &carol, &format!("/teams/{makers}")).await;
     checks.status("an outsider no longer sees it", &reply, 403);
     let reply = post(
