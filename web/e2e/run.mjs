@@ -1030,6 +1030,8 @@ const tests = [
     }],
 
     ['inside the desktop app, the page tells it that it has started, and of sign-in and sign-out', async () => {
+        const gina = await admin.post('/users', {username: 'gina', email: 'gina@example.com', password: PASSWORD});
+        await admin.post(`/teams/${team.id}/members`, {team_id: team.id, user_id: gina.id});
         const context = await browser.newContext({viewport: VIEWPORT});
         await context.addInitScript(() => {
             const told = (what) => { window.hearthToldDesktop = [...(window.hearthToldDesktop || []), what]; };
@@ -1045,7 +1047,7 @@ const tests = [
         await page.getByLabel('Username or e-mail').waitFor();
         // The desktop app waits about 4 s for this before giving up on the page.
         await page.waitForFunction(() => (window.hearthToldDesktop || []).join() === 'ready', null, {timeout: 4000});
-        await signIn(page, 'bob');
+        await signIn(page, 'gina');
         await page.waitForFunction(() => (window.hearthToldDesktop || []).join() === 'ready,login,expired:false');
         await page.getByRole('button', {name: 'Account menu'}).click();
         await page.getByRole('menuitem', {name: 'Sign out'}).click();
