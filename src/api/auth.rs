@@ -205,10 +205,12 @@ mod tests {
 
 /// The client's address: the TCP peer's, or, when the peer is one of
 /// `ServiceSettings.TrustedProxies`, what the first of `TrustedProxyIPHeader` present says.
-/// In `X-Forwarded-For` style lists the rightmost address that is not itself a trusted
-/// proxy is the client (addresses further left were written by the client).
+/// A header may come on several lines (proxies append their own); they are read as one
+/// list, and from the right each trusted proxy is passed over: the first address that is
+/// not one is the client. Anything unreadable there means the peer's own address is used,
+/// so a client cannot slip an address past a proxy.
 pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
-    let peer = req.peer_addr()?.ip();
+    let peer = req.peer_addr()?.ip().to_canonical();
     let Some(state) = req.app_data::<actix_web::web::Data<crate::state::AppState>>() else {
         return Some(peer);
     };
@@ -229,21 +231,24 @@ pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
         return Some(peer);
     }
     for name in &settings.trusted_proxy_ip_header {
-        let Some(value) = req
+        let lines: Vec<&str> = req
             .headers()
-            .get(name.as_str())
-            .and_then(|v| v.to_str().ok())
-        else {
+            .get_all(name.as_str())
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if lines.is_empty() {
             continue;
-        };
-        let mut hops = value.split(',').map(str::trim).rev();
-        let client = hops
-            .by_ref()
-            .filter_map(|hop| hop.parse::<std::net::IpAddr>().ok())
-            .find(|ip| !trusted(ip));
-        if let Some(ip) = client {
-            return Some(ip);
         }
+        let joined = lines.join(",");
+        for hop in joined.split(',').map(str::trim).rev() {
+            match hop.parse::<std::net::IpAddr>().map(|ip| ip.to_canonical()) {
+                Ok(ip) if trusted(&ip) => continue,
+                Ok(ip) => return Some(ip),
+                Err(_) => return Some(peer),
+            }
+        }
+        // Every hop was a trusted proxy: the request came from one of them.
+        return Some(peer);
     }
     Some(peer)
 }

@@ -197,7 +197,17 @@ pub async fn common_teams(
                 .collect(),
         });
     }
-    Ok(common.unwrap_or_default().into_values().collect())
+    // Only for choosing where the conversation could go: a team's contact address and
+    // its invitation id are not for every member of a group message.
+    Ok(common
+        .unwrap_or_default()
+        .into_values()
+        .map(|mut team| {
+            team.email.clear();
+            team.invite_id.clear();
+            team
+        })
+        .collect())
 }
 
 /// How many posts `GET /users/{u}/channels/{c}/posts/unread` returns each side of where
@@ -230,21 +240,19 @@ pub async fn posts_around_unread(
         .get_channel_member(channel_id, user_id)
         .await
         .map_err(|_| crate::app::channels::member_missing())?;
-    // Every post since the last view (deleted ones included, dropped below), oldest
-    // unread last in the page Mattermost would show.
-    let since = state
+    // The first unread ones (newest first), then the read ones before the first of them.
+    let mut posts = state
         .store
-        .channel_posts(channel_id, &PostWindow::Since(member.last_viewed_at))
+        .channel_posts(
+            channel_id,
+            &PostWindow::CreatedAfter {
+                time: member.last_viewed_at,
+                limit: window.after,
+            },
+        )
         .await
         .map_err(channel_error)?;
-    let mut unread: Vec<_> = since
-        .into_iter()
-        .filter(|p| p.delete_at == 0 && p.create_at > member.last_viewed_at)
-        .collect();
-    unread.sort_by(|a, b| (a.create_at, &a.id).cmp(&(b.create_at, &b.id)));
-    let first_unread = unread.first().map(|p| p.id.clone());
-    let newer: Vec<_> = unread.into_iter().take(window.after as usize).collect();
-    let mut posts: Vec<_> = newer.into_iter().rev().collect();
+    let first_unread = posts.last().map(|p| p.id.clone());
     let older = match &first_unread {
         Some(id) => {
             state

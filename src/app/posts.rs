@@ -505,7 +505,7 @@ pub async fn channel_posts(
             let start = end.saturating_sub(per_page as usize);
             posts.drain(..start);
         }
-        PostWindow::Page { .. } | PostWindow::Since(_) => {}
+        PostWindow::Page { .. } | PostWindow::Since(_) | PostWindow::CreatedAfter { .. } => {}
     }
     let newest = posts.first().map(|p| p.id.clone()).unwrap_or_default();
     let oldest = posts.last().map(|p| p.id.clone()).unwrap_or_default();
@@ -536,7 +536,7 @@ pub async fn channel_posts(
         match &window {
             PostWindow::Before { post_id, .. } => list.next_post_id = post_id.clone(),
             PostWindow::After { post_id, .. } => list.prev_post_id = post_id.clone(),
-            PostWindow::Page { .. } | PostWindow::Since(_) => {}
+            PostWindow::Page { .. } | PostWindow::Since(_) | PostWindow::CreatedAfter { .. } => {}
         }
     }
     Ok(list)

@@ -213,8 +213,10 @@ pub async fn save_preferences(
 }
 
 /// Keeps the Favorites categories in step with `favorite_channel` preferences just saved
-/// or deleted. The preferences are stored either way; a failure here is logged and the
-/// next read of the sidebar still places the channel by its preference.
+/// or deleted, in a transaction of their own after the preferences'. A failure here is
+/// logged: the preference stays saved, and a channel placed nowhere is still shown in
+/// Favorites by it, but one the user had put in another category stays there until the
+/// preference or the category changes again.
 async fn follow_favorites(
     state: &AppState,
     user_id: &str,
@@ -492,12 +494,23 @@ pub async fn set_custom_status(
         .set_custom_status(user_id, &status)
         .await
         .map_err(user_error)?;
+    // The status is set; the recent list is a convenience, so a failure there is logged.
+    if let Err(error) = remember_recent_custom_status(state, user_id, &status).await {
+        tracing::warn!(%user_id, %error, "could not update the recent custom statuses");
+    }
+    Ok(status)
+}
+
+async fn remember_recent_custom_status(
+    state: &AppState,
+    user_id: &str,
+    status: &CustomStatus,
+) -> Result<(), AppError> {
     let mut recent = recent_custom_statuses(state, user_id).await?;
-    recent.retain(|r| !same_custom_status(r, &status));
+    recent.retain(|r| !same_custom_status(r, status));
     recent.insert(0, status.clone());
     recent.truncate(MAX_RECENT_CUSTOM_STATUSES);
-    save_recent_custom_statuses(state, user_id, &recent).await?;
-    Ok(status)
+    save_recent_custom_statuses(state, user_id, &recent).await
 }
 
 /// Where Mattermost keeps a user's recent custom statuses: a preference holding a JSON

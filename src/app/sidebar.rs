@@ -391,13 +391,14 @@ fn merged(
     }
     if let Some(ids) = &input.channel_ids {
         let mut seen = HashSet::new();
+        let mut kept = Vec::with_capacity(ids.len());
         for id in ids {
-            let channel = loaded.channel(id).ok_or_else(|| {
-                invalid(
-                    "api.sidebar_category.channel.app_error",
-                    format!("Channel {id} is not one of the user's channels on this team."),
-                )
-            })?;
+            // Clients keep the ids of channels the user has left or that were archived,
+            // and send them back; such ids (and any other that is not one of the user's
+            // channels here) are dropped, revealing nothing about them.
+            let Some(channel) = loaded.channel(id) else {
+                continue;
+            };
             if !fits(next.kind, channel) {
                 return Err(invalid(
                     "api.sidebar_category.channel_type.app_error",
@@ -413,8 +414,9 @@ fn merged(
                     format!("Channel {id} is listed twice."),
                 ));
             }
+            kept.push(id.clone());
         }
-        next.channel_ids = ids.clone();
+        next.channel_ids = kept;
     }
     Ok(next)
 }
@@ -499,15 +501,32 @@ async fn save(
     state: &AppState,
     user_id: &str,
     team_id: &str,
-    before: &[SidebarCategory],
+    loaded: &Loaded,
     after: &[SidebarCategory],
     mut write: SidebarWrite,
 ) -> Result<(), AppError> {
+    let before = &loaded.categories;
     let (save_preferences, delete_preferences) = favorite_preferences(user_id, before, after);
+    // Direct and group messages are on every team's sidebar: their favourite changes
+    // follow on the user's other teams too.
+    let conversations: Vec<Preference> = save_preferences
+        .iter()
+        .chain(&delete_preferences)
+        .filter(|p| {
+            loaded
+                .channel(&p.name)
+                .is_some_and(|c| default_kind(c) == CategoryType::DirectMessages)
+        })
+        .cloned()
+        .collect();
     write.save_preferences = save_preferences;
     write.delete_preferences = delete_preferences;
     state.store.write_sidebar(user_id, team_id, &write).await?;
-    follow_mutes(state, user_id, before, after).await
+    follow_mutes(state, user_id, before, after).await?;
+    if !conversations.is_empty() {
+        follow_favorite_preferences(state, user_id, &conversations, false).await?;
+    }
+    Ok(())
 }
 
 /// The categories of `after` that differ from `before`.
@@ -594,7 +613,7 @@ pub async fn create_category(
         event: SidebarEvent::Created(category.id.clone()),
         ..SidebarWrite::default()
     };
-    save(state, user_id, team_id, &loaded.categories, &after, write).await?;
+    save(state, user_id, team_id, &loaded, &after, write).await?;
     Ok(after
         .into_iter()
         .find(|c| c.id == category.id)
@@ -662,7 +681,7 @@ pub async fn update_categories(
         event: updated_event(&loaded.categories, &after),
         ..SidebarWrite::default()
     };
-    save(state, user_id, team_id, &loaded.categories, &after, write).await?;
+    save(state, user_id, team_id, &loaded, &after, write).await?;
     Ok(updated
         .iter()
         .filter_map(|u| after.iter().find(|c| c.id == u.id).cloned())
@@ -745,7 +764,7 @@ pub async fn delete_category(
         event: SidebarEvent::Deleted(category.id.clone()),
         ..SidebarWrite::default()
     };
-    save(state, user_id, team_id, &loaded.categories, &after, write).await?;
+    save(state, user_id, team_id, &loaded, &after, write).await?;
     Ok(category)
 }
 

@@ -18,6 +18,9 @@ pub enum PostWindow {
     Before { post_id: String, limit: u32 },
     /// Up to `limit` posts newer than the post with this id, newest first.
     After { post_id: String, limit: u32 },
+    /// The first `limit` undeleted posts created after this time (ms), newest first:
+    /// where a reader who stopped at that time picks up.
+    CreatedAfter { time: i64, limit: u32 },
 }
 
 /// What creating a post did.

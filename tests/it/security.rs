@@ -875,6 +875,30 @@ async fn a_trusted_proxy_names_the_client_and_nobody_else_can() {
     )
     .await;
     assert_eq!(status, 401, "203.0.113.10 has its own budget");
+    // A header the proxy appends on a line of its own is read with the client's: the
+    // proxy's line (rightmost) names the client, not what the client wrote before it.
+    let two_lines = proxy
+        .post(&url)
+        .header("X-Forwarded-For", "198.18.0.1")
+        .header("X-Forwarded-For", "203.0.113.9")
+        .json(&json!({"login_id": "nobody12", "password": "guess"}))
+        .send();
+    let (status, body) = json(two_lines.await.unwrap()).await;
+    assert_error(
+        status,
+        &body,
+        429,
+        "api.context.rate_limit_exceeded.app_error",
+    );
+    // Something unreadable where the client's address should be: the proxy's own
+    // address counts, never an address further left that the client wrote.
+    let (status, _) = json(
+        guess(&proxy, "203.0.113.9, not-an-address", 13)
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 401, "the proxy's own budget, not 203.0.113.9's");
 
     // A client that is not a proxy cannot hide behind the header: its guesses count
     // against its own address whatever it writes there.

@@ -376,6 +376,35 @@ async fn favourites_follow_the_favorite_channel_preferences_both_ways() {
         holders(&sidebar(s, bob, team_id).await, &w.plans),
         ["Channels"]
     );
+
+    // A direct message is on every team's sidebar: favoured (here as older clients do,
+    // by the preference) it is placed in Favorites on every team, and taken out of one
+    // team's Favorites it leaves the others' too.
+    let second = new_team(s, &w.admin, "second", "O").await;
+    add_to_team(s, &w.admin, &second, bob.id()).await;
+    let put_favorites = |team: String, ids: Value| {
+        let path = format!("{}/favorites_{}_{team}", base(&team), bob.id());
+        async move { put(s, bob, &path, json!({ "channel_ids": ids })).await }
+    };
+    let favourite = json!([{"user_id": bob.id(), "category": "favorite_channel", "name": w.dm, "value": "true"}]);
+    assert_eq!(put(s, bob, "/users/me/preferences", favourite).await.0, 200);
+    assert_eq!(
+        holders(&sidebar(s, bob, &second).await, &w.dm),
+        ["Favorites"]
+    );
+    assert_eq!(
+        holders(&sidebar(s, bob, team_id).await, &w.dm),
+        ["Favorites"]
+    );
+    assert_eq!(put_favorites(team_id.to_string(), json!([])).await.0, 200);
+    assert_eq!(
+        holders(&sidebar(s, bob, &second).await, &w.dm),
+        ["Direct Messages"]
+    );
+    assert_eq!(
+        holders(&sidebar(s, bob, team_id).await, &w.dm),
+        ["Direct Messages"]
+    );
 }
 
 #[tokio::test]
@@ -484,15 +513,6 @@ async fn bad_category_requests_are_refused_and_change_nothing() {
         400,
         "api.sidebar_category.channel_type.app_error",
     );
-    let admins_only = new_channel(s, &w.admin, team_id, "admins", "P").await;
-    let (status, body) = post(
-        s,
-        bob,
-        &base(team_id),
-        json!({"display_name": "Spy", "channel_ids": [admins_only]}),
-    )
-    .await;
-    assert_error(status, &body, 400, "api.sidebar_category.channel.app_error");
     let (status, body) = put(s, bob, &one(&channels_id), json!({"type": "custom"})).await;
     assert_error(status, &body, 400, "api.sidebar_category.type.app_error");
     let (status, body) = post(s, bob, &base(team_id), json!({"display_name": "  "})).await;
@@ -564,4 +584,23 @@ async fn bad_category_requests_are_refused_and_change_nothing() {
     assert_error(status, &body, 400, "api.sidebar_category.channel.app_error");
 
     assert_eq!(sidebar(s, bob, team_id).await, before, "nothing changed");
+
+    // Ids that are not bob's channels here (a private channel he is not in, one he has
+    // left) are dropped: the clients send back stale ids, and nothing is revealed.
+    let admins_only = new_channel(s, &w.admin, team_id, "admins", "P").await;
+    let (status, spy) = post(
+        s,
+        bob,
+        &base(team_id),
+        json!({"display_name": "Spy", "channel_ids": [admins_only, w.plans]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{spy}");
+    assert_eq!(channels_of(&spy), [w.plans.clone()]);
+    let answer = sidebar(s, bob, team_id).await;
+    assert!(holders(&answer, &admins_only).is_empty(), "{answer}");
+    assert!(
+        !answer.to_string().contains(&admins_only),
+        "the private channel is never named: {answer}"
+    );
 }

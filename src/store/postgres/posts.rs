@@ -418,6 +418,19 @@ impl PostStore for PgStore {
                 )
                 .await
             }
+            PostWindow::CreatedAfter { time, limit } => {
+                let mut posts = select_posts(
+                    &client,
+                    &format!(
+                        "SELECT {COLUMNS} FROM posts WHERE channel_id = $1 AND delete_at = 0
+                         AND create_at > $2 ORDER BY create_at, id LIMIT $3"
+                    ),
+                    &[&channel_id, time, &big(*limit)],
+                )
+                .await?;
+                posts.reverse();
+                Ok(posts)
+            }
             PostWindow::After { post_id, limit } => {
                 let anchor = select_post(&client, post_id).await?;
                 let mut posts = select_posts(

@@ -282,6 +282,18 @@ impl PostStore for SqliteStore {
                     &[&channel_id, &anchor.create_at, &anchor.id, &limit],
                 )
             }
+            PostWindow::CreatedAfter { time, limit } => {
+                let mut posts = select_posts(
+                    conn,
+                    &format!(
+                        "SELECT {COLUMNS} FROM posts WHERE channel_id = ?1 AND delete_at = 0
+                         AND create_at > ?2 ORDER BY create_at, id LIMIT ?3"
+                    ),
+                    &[&channel_id, &time, &limit],
+                )?;
+                posts.reverse();
+                Ok(posts)
+            }
             PostWindow::After { post_id, limit } => {
                 let anchor = select_post(conn, &post_id)?;
                 let mut posts = select_posts(
