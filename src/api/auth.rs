@@ -183,26 +183,6 @@ fn allowed_before_mfa(path: &str, user_id: &str) -> bool {
     rest == "logout" || matches!(own(rest).as_deref(), Some("" | "/mfa" | "/mfa/generate"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mfa_setup_allows_only_setup_paths() {
-        let id = "abcdefghijklmnopqrstuvwxyz";
-        assert!(allowed_before_mfa("/api/v4/users/me", id));
-        assert!(allowed_before_mfa(
-            &format!("/api/v4/users/{id}/mfa/generate"),
-            id
-        ));
-        assert!(allowed_before_mfa("/api/v4/users/logout", id));
-        assert!(!allowed_before_mfa("/api/v4/users", id));
-        assert!(!allowed_before_mfa("/api/v4/users/me/sessions", id));
-        assert!(!allowed_before_mfa("/api/v4/users/other/mfa", id));
-        assert!(!allowed_before_mfa("/api/v4/teams", id));
-    }
-}
-
 /// The client's address: the TCP peer's, or, when the peer is one of
 /// `ServiceSettings.TrustedProxies`, what the first of `TrustedProxyIPHeader` present says.
 /// A header may come on several lines (proxies append their own); they are read as one
@@ -251,4 +231,24 @@ pub fn client_address(req: &HttpRequest) -> Option<std::net::IpAddr> {
         return Some(peer);
     }
     Some(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mfa_setup_allows_only_setup_paths() {
+        let id = "abcdefghijklmnopqrstuvwxyz";
+        assert!(allowed_before_mfa("/api/v4/users/me", id));
+        assert!(allowed_before_mfa(
+            &format!("/api/v4/users/{id}/mfa/generate"),
+            id
+        ));
+        assert!(allowed_before_mfa("/api/v4/users/logout", id));
+        assert!(!allowed_before_mfa("/api/v4/users", id));
+        assert!(!allowed_before_mfa("/api/v4/users/me/sessions", id));
+        assert!(!allowed_before_mfa("/api/v4/users/other/mfa", id));
+        assert!(!allowed_before_mfa("/api/v4/teams", id));
+    }
 }

@@ -972,6 +972,19 @@ pub async fn complete_upload(
     Ok(info)
 }
 
+/// `GET /users/{id}/uploads`: the caller's own unfinished resumable uploads (Mattermost
+/// lets nobody else see them).
+pub async fn list_uploads(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+) -> Result<Vec<UploadSession>, AppError> {
+    if actor.user.id != user_id {
+        return Err(AppError::Forbidden);
+    }
+    Ok(state.store.list_upload_sessions(user_id).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1043,17 +1056,4 @@ mod tests {
             ["ext:pdf", "annual report", "-draft", "from:bob"]
         );
     }
-}
-
-/// `GET /users/{id}/uploads`: the caller's own unfinished resumable uploads (Mattermost
-/// lets nobody else see them).
-pub async fn list_uploads(
-    state: &AppState,
-    actor: &Actor,
-    user_id: &str,
-) -> Result<Vec<UploadSession>, AppError> {
-    if actor.user.id != user_id {
-        return Err(AppError::Forbidden);
-    }
-    Ok(state.store.list_upload_sessions(user_id).await?)
 }

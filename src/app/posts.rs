@@ -1032,6 +1032,30 @@ pub fn unread_counts(channel: &Channel, member: &crate::model::ChannelMember) ->
     })
 }
 
+/// `POST /posts/{id}/restore/{version_id}`: the post's message goes back to that of an
+/// earlier version from its edit history, as a new edit (so what it said until now is
+/// kept in the history too). Only the author, with the rules of any edit.
+pub async fn restore_version(
+    state: &AppState,
+    actor: &Actor,
+    post_id: &str,
+    version_id: &str,
+) -> Result<Post, AppError> {
+    let version = edit_history(state, actor, post_id)
+        .await?
+        .into_iter()
+        .find(|v| v.id == version_id)
+        .ok_or_else(|| AppError::Missing {
+            id: "app.post.restore_post_version.get_single.app_error",
+            message: "That version is not in the post's edit history.".into(),
+        })?;
+    let patch = PostPatch {
+        message: Some(version.message),
+        ..PostPatch::default()
+    };
+    edit_post(state, actor, post_id, patch).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1063,28 +1087,4 @@ mod tests {
         user.notify_props.insert("first_name".into(), "true".into());
         assert!(is_mentioned(&user, &words("alice is out")));
     }
-}
-
-/// `POST /posts/{id}/restore/{version_id}`: the post's message goes back to that of an
-/// earlier version from its edit history, as a new edit (so what it said until now is
-/// kept in the history too). Only the author, with the rules of any edit.
-pub async fn restore_version(
-    state: &AppState,
-    actor: &Actor,
-    post_id: &str,
-    version_id: &str,
-) -> Result<Post, AppError> {
-    let version = edit_history(state, actor, post_id)
-        .await?
-        .into_iter()
-        .find(|v| v.id == version_id)
-        .ok_or_else(|| AppError::Missing {
-            id: "app.post.restore_post_version.get_single.app_error",
-            message: "That version is not in the post's edit history.".into(),
-        })?;
-    let patch = PostPatch {
-        message: Some(version.message),
-        ..PostPatch::default()
-    };
-    edit_post(state, actor, post_id, patch).await
 }

@@ -587,6 +587,32 @@ pub fn check_id(id: &str, name: &'static str) -> Result<(), AppError> {
     }
 }
 
+/// `POST /users/{id}/reset_failed_attempts`: an admin unlocks an account locked by
+/// `MaximumLoginAttempts`; recorded in the audit log.
+pub async fn reset_failed_attempts(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    client_ip: &str,
+) -> Result<(), AppError> {
+    actor.require(perm::MANAGE_SYSTEM)?;
+    state
+        .store
+        .reset_failed_attempts(user_id)
+        .await
+        .map_err(user_error)?;
+    crate::app::audit::record(
+        state,
+        &actor.user.id,
+        "reset_failed_attempts",
+        &format!("user_id={user_id}"),
+        client_ip,
+        &actor.session.id,
+    )
+    .await;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,30 +648,4 @@ mod tests {
             assert!(check_email(bad).is_err(), "{bad}");
         }
     }
-}
-
-/// `POST /users/{id}/reset_failed_attempts`: an admin unlocks an account locked by
-/// `MaximumLoginAttempts`; recorded in the audit log.
-pub async fn reset_failed_attempts(
-    state: &AppState,
-    actor: &Actor,
-    user_id: &str,
-    client_ip: &str,
-) -> Result<(), AppError> {
-    actor.require(perm::MANAGE_SYSTEM)?;
-    state
-        .store
-        .reset_failed_attempts(user_id)
-        .await
-        .map_err(user_error)?;
-    crate::app::audit::record(
-        state,
-        &actor.user.id,
-        "reset_failed_attempts",
-        &format!("user_id={user_id}"),
-        client_ip,
-        &actor.session.id,
-    )
-    .await;
-    Ok(())
 }

@@ -113,7 +113,7 @@ async fn served(server: &Server, method: &str, path: &str) -> bool {
     let id = body["id"].as_str().unwrap_or_default();
     if !path.starts_with("/api/v4/") {
         // Outside the API the web client answers unknown pages.
-        return !html && !(status == 404 || status == 405);
+        return !(html || status == 404 || status == 405);
     }
     match (status, id) {
         (501, "api.hearth.not_implemented.app_error") => false,

@@ -195,7 +195,7 @@ async fn custom_categories_take_channels_and_every_change_is_heard_live() {
     .await;
     assert_eq!(status, 200, "{created}");
     assert_eq!(created["type"], "custom");
-    assert_eq!(channels_of(&created), [w.plans.clone()]);
+    assert_eq!(channels_of(&created), std::slice::from_ref(&w.plans));
     let projects = id_of(&created);
     let data = heard(&mut phone, "sidebar_category_created", bob.id(), team_id).await;
     assert_eq!(data["category_id"], projects.as_str());
@@ -596,7 +596,7 @@ async fn bad_category_requests_are_refused_and_change_nothing() {
     )
     .await;
     assert_eq!(status, 200, "{spy}");
-    assert_eq!(channels_of(&spy), [w.plans.clone()]);
+    assert_eq!(channels_of(&spy), std::slice::from_ref(&w.plans));
     let answer = sidebar(s, bob, team_id).await;
     assert!(holders(&answer, &admins_only).is_empty(), "{answer}");
     assert!(

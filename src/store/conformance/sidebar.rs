@@ -137,7 +137,7 @@ async fn sidebar_rows_round_trip_with_one_place_per_channel(store: &dyn Store) {
         channel_ids: Vec::new(),
         ..work.clone()
     };
-    assert_eq!(rows.categories, [stored.clone()]);
+    assert_eq!(rows.categories, std::slice::from_ref(&stored));
     assert_eq!(
         rows.placements,
         [placement(&b, &work, 0), placement(&a, &work, 10)]
