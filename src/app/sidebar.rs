@@ -608,6 +608,7 @@ pub async fn create_category(
             .map(|c| CategoryWrite {
                 category: c.clone(),
                 channels: c.id == category.id,
+                order_only: c.id != category.id,
             })
             .collect(),
         event: SidebarEvent::Created(category.id.clone()),
@@ -676,6 +677,7 @@ pub async fn update_categories(
                 channels: inputs
                     .iter()
                     .any(|i| i.id == c.id && i.channel_ids.is_some()),
+                order_only: false,
             })
             .collect(),
         event: updated_event(&loaded.categories, &after),
@@ -719,6 +721,7 @@ pub async fn set_order(
                     ..c.clone()
                 },
                 channels: false,
+                order_only: true,
             })
         })
         .collect();
@@ -810,6 +813,7 @@ pub async fn follow_favorite_preferences(
             categories: vec![CategoryWrite {
                 category: next,
                 channels: true,
+                order_only: false,
             }],
             event: updated_event(&loaded.categories, &after),
             ..SidebarWrite::default()

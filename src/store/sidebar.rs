@@ -35,6 +35,9 @@ pub struct CategoryWrite {
     /// Replace the category's placements by its `channel_ids`, in that order. A channel
     /// placed here leaves whichever category held it.
     pub channels: bool,
+    /// Save only `sort_order` (the other fields too when the category has no row yet), so
+    /// a reorder never undoes a rename or a collapse made meanwhile on another device.
+    pub order_only: bool,
 }
 
 /// What the change feed hears of a sidebar write (Mattermost's `sidebar_category_*`

@@ -101,6 +101,7 @@ fn write(categories: &[&SidebarCategory], event: SidebarEvent) -> SidebarWrite {
             .map(|c| CategoryWrite {
                 category: (*c).clone(),
                 channels: true,
+                order_only: false,
             })
             .collect(),
         event,
@@ -182,6 +183,7 @@ async fn sidebar_rows_round_trip_with_one_place_per_channel(store: &dyn Store) {
         categories: vec![CategoryWrite {
             category: moved.clone(),
             channels: false,
+            order_only: false,
         }],
         event: SidebarEvent::OrderUpdated(vec![favorites.id.clone(), work.id.clone()]),
         ..SidebarWrite::default()
@@ -193,6 +195,35 @@ async fn sidebar_rows_round_trip_with_one_place_per_channel(store: &dyn Store) {
     let rows = store.sidebar_rows(&alice.id, &team.id).await.unwrap();
     assert_eq!(rows.categories[1], moved);
     assert!(rows.placements.contains(&placement(&b, &work, 0)));
+
+    // An order-only write from an older snapshot (another device reordering) moves the
+    // category but keeps what was changed meanwhile.
+    let stale = SidebarCategory {
+        sort_order: 40,
+        display_name: "Work".into(),
+        collapsed: true,
+        ..stored.clone()
+    };
+    let reorder = SidebarWrite {
+        categories: vec![CategoryWrite {
+            category: stale,
+            channels: false,
+            order_only: true,
+        }],
+        ..SidebarWrite::default()
+    };
+    store
+        .write_sidebar(&alice.id, &team.id, &reorder)
+        .await
+        .unwrap();
+    let rows = store.sidebar_rows(&alice.id, &team.id).await.unwrap();
+    assert_eq!(
+        rows.categories[1],
+        SidebarCategory {
+            sort_order: 40,
+            ..moved.clone()
+        }
+    );
 
     // Another user's sidebar is their own.
     assert_eq!(

@@ -71,6 +71,17 @@ async fn apply(
             )
             .await
             .map_err(map_err)?;
+        let reorder = client
+            .prepare_cached(
+                "INSERT INTO sidebar_categories
+                     (id, user_id, team_id, type, display_name, sorting, sort_order, muted, collapsed)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (id) DO UPDATE SET sort_order = excluded.sort_order
+                 WHERE sidebar_categories.user_id = excluded.user_id
+                   AND sidebar_categories.team_id = excluded.team_id",
+            )
+            .await
+            .map_err(map_err)?;
         let place = client
             .prepare_cached(
                 "INSERT INTO sidebar_channels (user_id, team_id, channel_id, category_id, sort_order)
@@ -84,7 +95,7 @@ async fn apply(
             let c = &w.category;
             client
                 .execute(
-                    &upsert,
+                    if w.order_only { &reorder } else { &upsert },
                     &[
                         &c.id,
                         &c.user_id,

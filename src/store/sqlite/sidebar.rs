@@ -60,6 +60,23 @@ fn select_rows(conn: &Connection, user_id: &str, team_id: &str) -> Result<Sideba
     })
 }
 
+const UPSERT: &str = "INSERT INTO sidebar_categories
+         (id, user_id, team_id, type, display_name, sorting, sort_order, muted, collapsed)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+         sorting = excluded.sorting, sort_order = excluded.sort_order,
+         muted = excluded.muted, collapsed = excluded.collapsed
+     WHERE sidebar_categories.user_id = excluded.user_id
+       AND sidebar_categories.team_id = excluded.team_id";
+
+/// Only the order of a category that has a row; a new row gets every field.
+const REORDER: &str = "INSERT INTO sidebar_categories
+         (id, user_id, team_id, type, display_name, sorting, sort_order, muted, collapsed)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+     ON CONFLICT (id) DO UPDATE SET sort_order = excluded.sort_order
+     WHERE sidebar_categories.user_id = excluded.user_id
+       AND sidebar_categories.team_id = excluded.team_id";
+
 fn apply(
     tx: &mut WriteTx<'_>,
     user_id: &str,
@@ -83,30 +100,21 @@ fn apply(
     }
     for w in &write.categories {
         let c = &w.category;
-        conn.prepare_cached(
-            "INSERT INTO sidebar_categories
-                 (id, user_id, team_id, type, display_name, sorting, sort_order, muted, collapsed)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
-                 sorting = excluded.sorting, sort_order = excluded.sort_order,
-                 muted = excluded.muted, collapsed = excluded.collapsed
-             WHERE sidebar_categories.user_id = excluded.user_id
-               AND sidebar_categories.team_id = excluded.team_id",
-        )
-        .and_then(|mut stmt| {
-            stmt.execute(params![
-                c.id,
-                c.user_id,
-                c.team_id,
-                c.kind.as_str(),
-                c.display_name,
-                c.sorting.as_str(),
-                c.sort_order,
-                c.muted,
-                c.collapsed
-            ])
-        })
-        .map_err(map_err)?;
+        conn.prepare_cached(if w.order_only { REORDER } else { UPSERT })
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    c.id,
+                    c.user_id,
+                    c.team_id,
+                    c.kind.as_str(),
+                    c.display_name,
+                    c.sorting.as_str(),
+                    c.sort_order,
+                    c.muted,
+                    c.collapsed
+                ])
+            })
+            .map_err(map_err)?;
         if !w.channels {
             continue;
         }
