@@ -13,7 +13,7 @@ use crate::app::users::{check_id, sanitize};
 use crate::error::AppError;
 use crate::model::{Channel, ChannelMember, ChannelType, PostList, Team, User, is_valid_id};
 use crate::state::AppState;
-use crate::store::{PostWindow, StoreError, UserQuery};
+use crate::store::{PostWindow, StoreError};
 
 /// Most ids one lookup may name.
 pub const MAX_IDS: usize = 200;
@@ -31,21 +31,7 @@ fn check_ids(ids: &[String], name: &'static str) -> Result<(), AppError> {
 /// `GET /users/known`: the ids of everyone who shares a channel with the caller (the
 /// caller left out), sorted.
 pub async fn known_users(state: &AppState, actor: &Actor) -> Result<Vec<String>, AppError> {
-    let users = state
-        .store
-        .list_users(&UserQuery {
-            sharing_channel_with: Some(actor.user.id.clone()),
-            limit: u32::MAX,
-            ..UserQuery::default()
-        })
-        .await?;
-    let mut ids: Vec<String> = users
-        .into_iter()
-        .map(|u| u.id)
-        .filter(|id| *id != actor.user.id)
-        .collect();
-    ids.sort();
-    Ok(ids)
+    Ok(state.store.known_user_ids(&actor.user.id).await?)
 }
 
 /// `POST /users/group_channels`: for each group message of the caller's among

@@ -324,6 +324,9 @@ pub trait UserStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<crate::model::User>, StoreError>;
     async fn count_users(&self) -> Result<i64, StoreError>;
+    /// The ids of everyone who shares at least one channel with `user_id` (not the user),
+    /// sorted: who the user knows.
+    async fn known_user_ids(&self, user_id: &str) -> Result<Vec<String>, StoreError>;
     /// How many users `query` matches, ignoring its order and paging.
     async fn count_matching_users(&self, query: &UserQuery) -> Result<i64, StoreError>;
     /// Saves the profile fields of `user` (username, email, names, position, locale, props,

@@ -377,6 +377,24 @@ impl UserStore for PgStore {
         users_from_rows(&rows)
     }
 
+    async fn known_user_ids(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let client = self.replica().await?;
+        let rows = client
+            .query(
+                "SELECT DISTINCT theirs.user_id FROM channel_members mine
+                 JOIN channel_members theirs ON theirs.channel_id = mine.channel_id
+                 WHERE mine.user_id = $1 AND theirs.user_id <> $1
+                 ORDER BY theirs.user_id",
+                &[&user_id],
+            )
+            .await
+            .map_err(map_err)?;
+        rows.iter()
+            .map(|row| row.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(map_err)
+    }
+
     async fn count_users(&self) -> Result<i64, StoreError> {
         // The primary: "no users yet" lets the first sign-up through, so it must be current.
         user_count(&*self.client().await?).await

@@ -252,6 +252,25 @@ impl UserStore for SqliteStore {
         .await
     }
 
+    async fn known_user_ids(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let user_id = user_id.to_string();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT DISTINCT theirs.user_id FROM channel_members mine
+                     JOIN channel_members theirs ON theirs.channel_id = mine.channel_id
+                     WHERE mine.user_id = ?1 AND theirs.user_id <> ?1
+                     ORDER BY theirs.user_id",
+                )
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map([user_id], |row| row.get(0))
+                .map_err(map_err)?;
+            rows.collect::<Result<_, _>>().map_err(map_err)
+        })
+        .await
+    }
+
     async fn count_users(&self) -> Result<i64, StoreError> {
         self.read(|conn| {
             conn.query_row("SELECT COUNT(*) FROM users", [], |row| row.get(0))
