@@ -733,33 +733,17 @@ async fn search_all_channels(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SchemeRolesBody {
-    scheme_admin: bool,
-    scheme_user: bool,
-    scheme_guest: bool,
-}
-
 async fn member_scheme_roles(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<(String, String)>,
-    body: Json<SchemeRolesBody>,
+    body: Json<super::SchemeRolesBody>,
 ) -> Result<HttpResponse, AppError> {
     let (channel_id, user_id) = path.into_inner();
     check_id(&channel_id, "channel_id")?;
     let user_id = me(&actor, &user_id)?;
-    channels::update_member_scheme_roles(
-        &state,
-        &actor,
-        &channel_id,
-        &user_id,
-        body.scheme_admin,
-        body.scheme_user,
-        body.scheme_guest,
-    )
-    .await?;
+    let roles = body.roles()?;
+    channels::update_member_scheme_roles(&state, &actor, &channel_id, &user_id, roles).await?;
     Ok(ok())
 }
 

@@ -136,3 +136,29 @@ pub(crate) fn user_param(actor: &crate::app::Actor, user_id: &str) -> Result<Str
     crate::app::users::check_id(user_id, "user_id")?;
     Ok(user_id.to_string())
 }
+
+/// `PUT …/members/{user_id}/schemeRoles` on teams and channels. `scheme_admin` and
+/// `scheme_user` are required: a missing one must not silently take a member's role away.
+#[derive(Debug, serde::Deserialize)]
+pub(crate) struct SchemeRolesBody {
+    scheme_admin: Option<bool>,
+    scheme_user: Option<bool>,
+    #[serde(default)]
+    scheme_guest: bool,
+}
+
+impl SchemeRolesBody {
+    pub(crate) fn roles(&self) -> Result<crate::app::teams::SchemeRoles, AppError> {
+        let (Some(scheme_admin), Some(scheme_user)) = (self.scheme_admin, self.scheme_user) else {
+            return Err(AppError::InvalidBody {
+                name: "scheme_roles",
+                detail: "scheme_admin and scheme_user are both required".into(),
+            });
+        };
+        Ok(crate::app::teams::SchemeRoles {
+            scheme_admin,
+            scheme_user,
+            scheme_guest: self.scheme_guest,
+        })
+    }
+}

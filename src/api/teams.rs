@@ -12,7 +12,7 @@ use super::user_param as me;
 use super::{Paging, ok, resource};
 use crate::app::Actor;
 use crate::app::permissions::perm;
-use crate::app::teams::{self, SchemeRoles, TeamPatch, TeamSearch, team_error, team_grants};
+use crate::app::teams::{self, TeamPatch, TeamSearch, team_error, team_grants};
 use crate::app::users::check_id;
 use crate::error::AppError;
 use crate::model::{Team, TeamMember};
@@ -574,34 +574,16 @@ async fn add_members(
     Ok(HttpResponse::Created().json(members))
 }
 
-#[derive(Debug, Deserialize)]
-struct SchemeRolesBody {
-    scheme_admin: Option<bool>,
-    scheme_user: Option<bool>,
-    #[serde(default)]
-    scheme_guest: bool,
-}
-
 async fn member_scheme_roles(
     state: web::Data<AppState>,
     Auth(actor): Auth,
     path: web::Path<(String, String)>,
-    body: Json<SchemeRolesBody>,
+    body: Json<super::SchemeRolesBody>,
 ) -> Result<HttpResponse, AppError> {
     let (team_id, user_id) = path.into_inner();
     check_id(&team_id, "team_id")?;
     let user_id = me(&actor, &user_id)?;
-    let (Some(scheme_admin), Some(scheme_user)) = (body.scheme_admin, body.scheme_user) else {
-        return Err(AppError::InvalidBody {
-            name: "scheme_roles",
-            detail: "scheme_admin and scheme_user are both required".into(),
-        });
-    };
-    let roles = SchemeRoles {
-        scheme_admin,
-        scheme_user,
-        scheme_guest: body.scheme_guest,
-    };
+    let roles = body.roles()?;
     teams::update_member_scheme_roles(&state, &actor, &team_id, &user_id, roles).await?;
     Ok(ok())
 }

@@ -1006,19 +1006,15 @@ pub async fn update_member_scheme_roles(
     actor: &Actor,
     channel_id: &str,
     user_id: &str,
-    scheme_admin: bool,
-    scheme_user: bool,
-    scheme_guest: bool,
+    flags: crate::app::teams::SchemeRoles,
 ) -> Result<ChannelMember, AppError> {
-    let mut roles = Vec::new();
-    if scheme_user {
-        roles.push("channel_user");
-    }
-    if scheme_guest {
-        roles.push("channel_guest");
-    }
-    if scheme_admin {
-        roles.push("channel_admin");
-    }
+    let roles: Vec<&str> = [
+        (flags.scheme_user, "channel_user"),
+        (flags.scheme_guest, "channel_guest"),
+        (flags.scheme_admin, "channel_admin"),
+    ]
+    .into_iter()
+    .filter_map(|(on, role)| on.then_some(role))
+    .collect();
     update_member_roles(state, actor, channel_id, user_id, &roles.join(" ")).await
 }

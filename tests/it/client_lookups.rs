@@ -601,6 +601,15 @@ async fn small_account_and_system_operations_do_what_they_say() {
         status,
         &body,
         400,
+        "api.context.invalid_body_param.app_error",
+    );
+    // Both flags given but neither user nor guest: refused by the roles rule.
+    let neither = json!({"scheme_admin": false, "scheme_user": false});
+    let (status, body) = put(s, &admin, &format!("{member}/schemeRoles"), neither).await;
+    assert_error(
+        status,
+        &body,
+        400,
         "api.context.invalid_url_param.app_error",
     );
 
